@@ -1,0 +1,141 @@
+"""Configuration, read from the environment when the app is created (12-factor)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# Development-only fallbacks; production refuses to start with them (see check_production).
+DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 (refused in production)
+DEV_JWT_SECRET_KEY = "dev-jwt-secret-key-not-for-production-use"  # noqa: S105
+DEV_PROVIDER_TOKEN = "dev-provider-token"  # noqa: S105 (the simulator's default)
+SIMULATOR_URL = "http://127.0.0.1:8001"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable service."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(url: str) -> str:
+    """Pin Postgres URLs to the psycopg2 driver, whatever SQLAlchemy's default."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url.removeprefix(prefix)
+    return url
+
+
+class BaseConfig:
+    """Settings that do not depend on the environment."""
+
+    JSON_SORT_KEYS = False
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    API_TITLE = "Movie service"
+    API_VERSION = "1.0"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    JWT_ALGORITHM = "HS256"
+    JWT_DECODE_ALGORITHMS = ["HS256"]
+    JWT_TOKEN_LOCATION = ["headers"]
+    JWT_ERROR_MESSAGE_KEY = "detail"
+
+
+def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every setting that the environment may change, with its embedded default."""
+    env = os.environ if env is None else env
+    app_env = env.get("APP_ENV", "development")
+    instance = Path(env.get("INSTANCE_DIR", str(INSTANCE_DIR)))
+    return {
+        "APP_ENV": app_env,
+        "DEBUG": False,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "JWT_SECRET_KEY": env.get("JWT_SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": database_url(
+            env.get("DATABASE_URL") or f"sqlite:///{instance / 'movies.db'}"
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "pool_recycle": 1800,
+        },
+        "DB_POOL_SIZE": _int(env, "DB_POOL_SIZE", 10),
+        "DB_POOL_TIMEOUT_S": _float(env, "DB_POOL_TIMEOUT_S", 3.0),
+        "DB_STATEMENT_TIMEOUT_MS": _int(env, "DB_STATEMENT_TIMEOUT_MS", 5000),
+        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=_int(env, "ACCESS_TOKEN_MINUTES", 15)),
+        "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=_int(env, "REFRESH_TOKEN_DAYS", 30)),
+        "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3),
+        "ARGON2_MEMORY_COST_KIB": _int(env, "ARGON2_MEMORY_COST_KIB", 65536),
+        "ACCESS_LOG": _bool(env, "ACCESS_LOG", True),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 1),
+        "CINEMAWORLD_URL": env.get("CINEMAWORLD_URL", f"{SIMULATOR_URL}/api/cinemaworld"),
+        "FILMWORLD_URL": env.get("FILMWORLD_URL", f"{SIMULATOR_URL}/api/filmworld"),
+        "PROVIDER_API_TOKEN": env.get("PROVIDER_API_TOKEN") or None,
+        "MOVIE_LIST_URL": env.get("MOVIE_LIST_URL", f"{SIMULATOR_URL}/api/v1/maya/movies/"),
+        "MOVIE_LIST_USERNAME": env.get("MOVIE_LIST_USERNAME") or None,
+        "MOVIE_LIST_PASSWORD": env.get("MOVIE_LIST_PASSWORD") or None,
+        "QUEUE_URL": env.get("QUEUE_URL") or f"sqlite:///{instance / 'queue.db'}",
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "EXPORT_DIR": env.get("EXPORT_DIR") or str(instance / "exports"),
+    }
+
+
+def apply_development_defaults(settings: dict[str, Any]) -> None:
+    """Fill the secrets a developer need not set; production must set its own."""
+    if settings["APP_ENV"] == "production":
+        return
+    settings["SECRET_KEY"] = settings["SECRET_KEY"] or DEV_SECRET_KEY
+    settings["JWT_SECRET_KEY"] = settings["JWT_SECRET_KEY"] or DEV_JWT_SECRET_KEY
+    settings["PROVIDER_API_TOKEN"] = settings["PROVIDER_API_TOKEN"] or DEV_PROVIDER_TOKEN
+    settings["MOVIE_LIST_USERNAME"] = settings["MOVIE_LIST_USERNAME"] or "maya"
+    settings["MOVIE_LIST_PASSWORD"] = settings["MOVIE_LIST_PASSWORD"] or "maya-dev-password"
+
+
+def check_production(settings: Mapping[str, Any]) -> None:
+    """Refuse to run production with missing, weak or development secrets."""
+    if settings["APP_ENV"] != "production":
+        return
+    for name, dev_value in (("SECRET_KEY", DEV_SECRET_KEY), ("JWT_SECRET_KEY", DEV_JWT_SECRET_KEY)):
+        value = settings.get(name)
+        if not value:
+            raise ConfigError(f"{name} is required when APP_ENV=production")
+        if value == dev_value or len(value) < 32:
+            raise ConfigError(f"{name} must be a random value of at least 32 characters")
+    if settings.get("DEBUG"):
+        raise ConfigError("DEBUG must be off when APP_ENV=production")

@@ -1,0 +1,90 @@
+"""The movie service: create_app wires configuration, extensions and blueprints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+from marshmallow import Schema, fields
+
+from config import (
+    BASE_DIR,
+    BaseConfig,
+    apply_development_defaults,
+    check_production,
+    settings_from_env,
+)
+from src.database import engine_options
+from src.errors import handle_http_exception, register_error_handlers
+from src.extensions import db, jwt, migrate
+from src.http import init_http
+from src.logs import configure_logging
+
+
+class ProblemSchema(Schema):
+    """An RFC 9457 problem, the body of every error."""
+
+    type = fields.String(required=True)  # noqa: A003
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(metadata={"description": "field name -> list of messages"})
+    request_id = fields.String()
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api with every HTTP error answered as problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error: Any) -> Any:
+        return handle_http_exception(error)
+
+
+def _load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
+    app.config.from_object(BaseConfig)
+    settings = settings_from_env()
+    settings.update(overrides or {})
+    apply_development_defaults(settings)
+    check_production(settings)
+    settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings)
+    settings["API_SPEC_OPTIONS"] = {"security": [{"bearerAuth": []}]}
+    app.config.from_mapping(settings)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+
+def _register_blueprints(api: Api) -> None:
+    from src.accounts.routes import bp as accounts_bp
+    from src.catalog.routes import bp as catalog_bp
+    from src.health.routes import bp as health_bp
+
+    for blueprint in (health_bp, accounts_bp, catalog_bp):
+        api.register_blueprint(blueprint)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the WSGI app from the environment, with optional overrides (tests)."""
+    app = Flask(__name__, instance_relative_config=False)
+    _load_settings(app, overrides)
+    Path(app.config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
+    configure_logging(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    jwt.init_app(app)
+    api = ProblemApi(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    import src.accounts.jwt_callbacks  # noqa: F401  (registers the loaders on `jwt`)
+    from src.accounts.auth import init_auth
+    from src.cli import register_commands
+
+    init_http(app)
+    init_auth(app)
+    register_error_handlers(app)
+    _register_blueprints(api)
+    register_commands(app)
+    return app

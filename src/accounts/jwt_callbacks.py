@@ -1,0 +1,63 @@
+"""flask-jwt-extended's hooks: every token failure becomes a 401 problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from src.accounts import service
+from src.accounts.models import User
+from src.errors import problem_response
+from src.extensions import jwt
+
+_BEARER = {"WWW-Authenticate": 'Bearer realm="movie-service"'}
+
+
+def _unauthorized(detail: str) -> Response:
+    return problem_response(401, "Unauthorized", detail, headers=_BEARER)
+
+
+@jwt.unauthorized_loader
+def missing_token(reason: str) -> Response:
+    return _unauthorized("This endpoint needs a bearer token: Authorization: Bearer <token>.")
+
+
+@jwt.invalid_token_loader
+def invalid_token(reason: str) -> Response:
+    return _unauthorized("The token is not valid.")
+
+
+@jwt.expired_token_loader
+def expired_token(header: dict[str, Any], payload: dict[str, Any]) -> Response:
+    return _unauthorized("The token has expired; log in or refresh it.")
+
+
+@jwt.revoked_token_loader
+def revoked_token(header: dict[str, Any], payload: dict[str, Any]) -> Response:
+    return _unauthorized("The token has been revoked; log in again.")
+
+
+@jwt.needs_fresh_token_loader
+def stale_token(header: dict[str, Any], payload: dict[str, Any]) -> Response:
+    return _unauthorized("This action needs a fresh login.")
+
+
+@jwt.user_lookup_error_loader
+def unknown_user(header: dict[str, Any], payload: dict[str, Any]) -> Response:
+    return _unauthorized("The token's user no longer exists.")
+
+
+@jwt.token_verification_failed_loader
+def failed_verification(header: dict[str, Any], payload: dict[str, Any]) -> Response:
+    return _unauthorized("The token is not valid.")
+
+
+@jwt.token_in_blocklist_loader
+def token_revoked(header: dict[str, Any], payload: dict[str, Any]) -> bool:
+    return service.is_revoked(claims=payload)
+
+
+@jwt.user_lookup_loader
+def load_user(header: dict[str, Any], payload: dict[str, Any]) -> User | None:
+    return service.user_for_token(subject=payload["sub"])

@@ -1,0 +1,38 @@
+"""Account queries. Never commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+
+from src.accounts.models import RevokedToken, User
+from src.extensions import db
+
+
+def get_user(*, user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def find_by_username(*, username: str) -> User | None:
+    query = select(User).where(func.lower(User.username) == username.lower())
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def add(user: User) -> None:
+    db.session.add(user)
+
+
+def revoke(*, jti: str, user_id: int, expires_at: datetime) -> None:
+    if db.session.get(RevokedToken, jti) is None:
+        db.session.add(RevokedToken(jti=jti, user_id=user_id, expires_at=expires_at))
+
+
+def any_revoked(*, jtis: list[str]) -> bool:
+    query = select(RevokedToken.jti).where(RevokedToken.jti.in_(jtis)).limit(1)
+    return db.session.execute(query).first() is not None
+
+
+def purge_expired_revocations(*, now: datetime) -> int:
+    result = db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from src.columns import UtcDateTime, utcnow
+from src.extensions import db
+
+FORMATS = ("VHS", "DVD", "Streaming")
+TITLE_MAX = 50
+LENGTH_RANGE = (0, 500)
+YEAR_RANGE = (1800, 2100)
+RATING_RANGE = (1, 5)
+IMDB_SCORE_RANGE = (0, 10)
+POPULARITY_RANGE = (0, 100)
+GENRE_NAME_MAX = 50
+DIRECTOR_MAX = 100
+DESCRIPTION_MAX = 2000
+
+movie_genres = Table(
+    "movie_genres",
+    db.metadata,
+    Column("movie_id", Uuid, ForeignKey("movies.id", ondelete="CASCADE"), primary_key=True),
+    Column("genre_id", Integer, ForeignKey("genres.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_movie_genres_genre_id", "genre_id"),
+)
+
+
+class Genre(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "genres"
+    __table_args__ = (
+        CheckConstraint(f"length(trim(name)) BETWEEN 1 AND {GENRE_NAME_MAX}", name="name_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(GENRE_NAME_MAX))
+
+
+# Genres are unique whatever their case: "drama" and "Drama" are one genre.
+Index("uq_genres_name_lower", func.lower(Genre.name), unique=True)
+
+
+class Movie(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "movies"
+    __table_args__ = (
+        CheckConstraint(f"length(trim(title)) BETWEEN 1 AND {TITLE_MAX}", name="title_length"),
+        CheckConstraint(
+            "format IN ({})".format(", ".join(f"'{name}'" for name in FORMATS)),
+            name="format_known",
+        ),
+        CheckConstraint("length BETWEEN {} AND {}".format(*LENGTH_RANGE), name="length_range"),
+        CheckConstraint(
+            "release_year BETWEEN {} AND {}".format(*YEAR_RANGE), name="release_year_range"
+        ),
+        CheckConstraint("rating BETWEEN {} AND {}".format(*RATING_RANGE), name="rating_range"),
+        CheckConstraint(
+            "imdb_score IS NULL OR imdb_score BETWEEN {} AND {}".format(*IMDB_SCORE_RANGE),
+            name="imdb_score_range",
+        ),
+        CheckConstraint(
+            "popularity IS NULL OR popularity BETWEEN {} AND {}".format(*POPULARITY_RANGE),
+            name="popularity_range",
+        ),
+        Index("ix_movies_release_year", "release_year"),
+        Index("ix_movies_rating", "rating"),
+        Index("ix_movies_format", "format"),
+        Index("ix_movies_expiry_date", "expiry_date"),
+        Index("ix_movies_updated_at", "updated_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    format: Mapped[str] = mapped_column(String(16))  # noqa: A003
+    length: Mapped[int] = mapped_column(Integer)
+    release_year: Mapped[int] = mapped_column(Integer)
+    rating: Mapped[int] = mapped_column(Integer)
+    director: Mapped[str | None] = mapped_column(String(DIRECTOR_MAX))
+    description: Mapped[str | None] = mapped_column(Text)
+    expiry_date: Mapped[date | None] = mapped_column(Date)
+    imdb_score: Mapped[float | None] = mapped_column(Float)
+    popularity: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    genres: Mapped[list[Genre]] = relationship(
+        secondary=movie_genres, lazy="selectin", order_by=Genre.name
+    )
+
+
+# Case-insensitive exact filters on title and director use these.
+Index("ix_movies_title_lower", func.lower(Movie.title))
+Index("ix_movies_director_lower", func.lower(Movie.director))

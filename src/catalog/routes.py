@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from src.accounts.auth import admin_required
+from src.catalog import service
+from src.catalog.models import Movie
+from src.catalog.schemas import (
+    ExpiredQuerySchema,
+    GenreSchema,
+    MovieCreateSchema,
+    MovieQuerySchema,
+    MovieSchema,
+    MovieUpdateSchema,
+)
+from src.pagination import PageQuerySchema, envelope_schema
+
+bp = Blueprint("catalog", __name__, url_prefix="/catalog", description="The movie catalog")
+
+
+@bp.get("/movies/")
+@bp.arguments(MovieQuerySchema, location="query")
+@bp.response(200, envelope_schema(MovieSchema))
+def search_movies(query: dict[str, Any]) -> dict[str, Any]:
+    """Search movies: every filter given must match."""
+    return service.search_movies(**query)
+
+
+@bp.post("/movies/")
+@admin_required
+@bp.arguments(MovieCreateSchema)
+@bp.response(201, MovieSchema)
+def create_movie(data: dict[str, Any]) -> Movie:
+    """Add a movie to the catalog (admin)."""
+    return service.create_movie(**data)
+
+
+@bp.get("/movies/expired/")
+@bp.arguments(ExpiredQuerySchema, location="query")
+@bp.response(200, envelope_schema(MovieSchema))
+def expired_movies(query: dict[str, Any]) -> dict[str, Any]:
+    """Movies whose expiry date is in the inclusive range from..to."""
+    return service.expired_movies(**query)
+
+
+@bp.get("/movies/<uuid:movie_id>/")
+@bp.response(200, MovieSchema)
+def get_movie(movie_id: uuid.UUID) -> Movie:
+    """One movie."""
+    return service.get_movie(movie_id=movie_id)
+
+
+@bp.put("/movies/<uuid:movie_id>/")
+@admin_required
+@bp.arguments(MovieCreateSchema)
+@bp.response(200, MovieSchema)
+def replace_movie(data: dict[str, Any], movie_id: uuid.UUID) -> Movie:
+    """Replace a whole movie (admin); optional fields not sent are cleared."""
+    return service.replace_movie(movie_id=movie_id, **data)
+
+
+@bp.patch("/movies/<uuid:movie_id>/")
+@admin_required
+@bp.arguments(MovieUpdateSchema(partial=True))
+@bp.response(200, MovieSchema)
+def update_movie(data: dict[str, Any], movie_id: uuid.UUID) -> Movie:
+    """Change some fields of a movie (admin)."""
+    return service.update_movie(movie_id=movie_id, **data)
+
+
+@bp.delete("/movies/<uuid:movie_id>/")
+@admin_required
+@bp.response(204)
+def delete_movie(movie_id: uuid.UUID) -> None:
+    """Remove a movie (admin)."""
+    service.delete_movie(movie_id=movie_id)
+
+
+@bp.get("/genres/")
+@bp.arguments(PageQuerySchema, location="query")
+@bp.response(200, envelope_schema(GenreSchema))
+def list_genres(query: dict[str, Any]) -> dict[str, Any]:
+    """Every genre with its number of movies."""
+    return service.list_genres(**query)

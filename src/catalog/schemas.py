@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from src.catalog.models import (
+    DESCRIPTION_MAX,
+    DIRECTOR_MAX,
+    FORMATS,
+    GENRE_NAME_MAX,
+    IMDB_SCORE_RANGE,
+    LENGTH_RANGE,
+    POPULARITY_RANGE,
+    RATING_RANGE,
+    TITLE_MAX,
+    YEAR_RANGE,
+)
+from src.fields import StrictFloat, TrimmedString
+from src.pagination import PageQuerySchema
+
+SORTABLE = (
+    "title",
+    "format",
+    "length",
+    "release_year",
+    "rating",
+    "director",
+    "expiry_date",
+    "imdb_score",
+    "popularity",
+    "created_at",
+    "updated_at",
+)
+MAX_GENRES = 20
+
+
+def _range(bounds: tuple[int, int]) -> validate.Range:
+    return validate.Range(min=bounds[0], max=bounds[1])
+
+
+class MovieCreateSchema(Schema):
+    """A whole movie: the five required fields and any optional ones."""
+
+    title = TrimmedString(required=True, validate=validate.Length(min=1, max=TITLE_MAX))
+    format = fields.String(required=True, validate=validate.OneOf(FORMATS))  # noqa: A003
+    length = fields.Integer(required=True, strict=True, validate=_range(LENGTH_RANGE))
+    release_year = fields.Integer(required=True, strict=True, validate=_range(YEAR_RANGE))
+    rating = fields.Integer(required=True, strict=True, validate=_range(RATING_RANGE))
+    genres = fields.List(
+        TrimmedString(validate=validate.Length(min=1, max=GENRE_NAME_MAX)),
+        load_default=list,
+        validate=validate.Length(max=MAX_GENRES),
+    )
+    director = TrimmedString(
+        load_default=None, allow_none=True, validate=validate.Length(max=DIRECTOR_MAX)
+    )
+    description = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=DESCRIPTION_MAX)
+    )
+    expiry_date = fields.Date(load_default=None, allow_none=True)
+    imdb_score = StrictFloat(
+        load_default=None, allow_none=True, allow_nan=False, validate=_range(IMDB_SCORE_RANGE)
+    )
+    popularity = StrictFloat(
+        load_default=None, allow_none=True, allow_nan=False, validate=_range(POPULARITY_RANGE)
+    )
+
+
+class MovieUpdateSchema(MovieCreateSchema):
+    """Any subset of a movie's fields (load with partial=True); required ones never null."""
+
+    @validates_schema
+    def require_some_field(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("Send at least one field to change.")
+
+
+class MovieSchema(Schema):
+    """A catalog movie as clients see it."""
+
+    id = fields.UUID(dump_only=True)  # noqa: A003
+    title = fields.String()
+    format = fields.String()  # noqa: A003
+    length = fields.Integer()
+    release_year = fields.Integer()
+    rating = fields.Integer()
+    genres = fields.Function(lambda movie: [genre.name for genre in movie.genres])
+    director = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    expiry_date = fields.Date(allow_none=True)
+    imdb_score = fields.Float(allow_none=True)
+    popularity = fields.Float(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class MovieQuerySchema(PageQuerySchema):
+    """Search filters: every filter given must match."""
+
+    title = fields.String(validate=validate.Length(min=1, max=TITLE_MAX))
+    genre = fields.String(validate=validate.Length(min=1, max=GENRE_NAME_MAX))
+    format = fields.String(validate=validate.OneOf(FORMATS))  # noqa: A003
+    release_year = fields.Integer(validate=_range(YEAR_RANGE))
+    rating = fields.Integer(validate=_range(RATING_RANGE))
+    director = fields.String(validate=validate.Length(min=1, max=DIRECTOR_MAX))
+    expiry_date = fields.Date()
+    q = fields.String(validate=validate.Length(min=1, max=100))
+    sort = fields.String(
+        load_default="title",
+        metadata={
+            "description": "Comma-separated fields, '-' for descending, e.g. -release_year,title"
+        },
+    )
+
+    @validates("sort")
+    def validate_sort(self, value: str, **_: Any) -> None:
+        keys = [key.strip() for key in value.split(",")]
+        unknown = [key for key in keys if key.removeprefix("-") not in SORTABLE]
+        if unknown or len(keys) > len(SORTABLE):
+            raise ValidationError(f"Sort by any of {', '.join(SORTABLE)}, '-' for descending.")
+
+
+class ExpiredQuerySchema(PageQuerySchema):
+    """An inclusive range of expiry dates."""
+
+    date_from = fields.Date(required=True, data_key="from")
+    date_to = fields.Date(required=True, data_key="to")
+
+    @validates_schema
+    def validate_order(self, data: dict[str, Any], **_: Any) -> None:
+        if data["date_from"] > data["date_to"]:
+            raise ValidationError("'from' must not be after 'to'.", field_name="from")
+
+
+class GenreSchema(Schema):
+    name = fields.String()
+    movie_count = fields.Integer()

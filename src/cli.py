@@ -1,0 +1,48 @@
+"""flask --app wsgi <command>: operator commands."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from marshmallow import ValidationError
+
+from src.accounts import repository as accounts_repository
+from src.accounts import service as accounts_service
+from src.accounts.schemas import CredentialsSchema
+from src.catalog.seed import seed_catalog
+from src.extensions import db
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.option("--username", envvar="ADMIN_USERNAME", required=True, help="or ADMIN_USERNAME")
+@click.option("--password", envvar="ADMIN_PASSWORD", required=True, help="or ADMIN_PASSWORD")
+def create_admin(username: str, password: str) -> None:
+    """Create an admin, or make an existing user admin with this password."""
+    try:
+        CredentialsSchema().load({"username": username, "password": password})
+    except ValidationError as exc:
+        raise click.UsageError(str(exc.messages)) from exc
+    user = accounts_repository.find_by_username(username=username)
+    if user is None:
+        accounts_service.create_user(username=username, password=password, role="admin")
+        click.echo(f"admin {username!r} created")
+        return
+    user.role = "admin"
+    user.password_hash = accounts_service.hash_password(password)
+    db.session.commit()
+    click.echo(f"user {username!r} is now admin, password updated")
+
+
+@click.command("seed")
+@with_appcontext
+def seed() -> None:
+    """Load the demo movies into the catalog (safe to run again)."""
+    added = seed_catalog()
+    click.echo(f"seeded {added} movie(s)")
+
+
+def register_commands(app: Flask) -> None:
+    for command in (create_admin, seed):
+        app.cli.add_command(command)

@@ -1,0 +1,76 @@
+"""Inbound request plumbing: request ids, body policy, access log, proxy headers."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+access_log = logging.getLogger("src.access")
+
+
+def _assign_request_id() -> None:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.started_at = time.perf_counter()
+
+
+def _has_body() -> bool:
+    if request.content_length:
+        return True
+    return "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
+def _enforce_body_policy() -> None:
+    """Refuse early what no endpoint accepts: bodies too large, or not JSON."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit and request.content_length and request.content_length > limit:
+        raise RequestEntityTooLarge(f"The request body is larger than {limit} bytes.")
+    if request.method not in _BODY_METHODS or not _has_body():
+        return
+    if not request.is_json:
+        raise UnsupportedMediaType("Send the request body as application/json.")
+    try:
+        request.get_json()  # parsed once here, cached for the view
+    except (BadRequest, RecursionError) as exc:
+        raise BadRequest("The request body is not valid JSON.") from exc
+
+
+def _finish(response: Response) -> Response:
+    request_id = g.get("request_id")
+    if request_id:
+        response.headers[REQUEST_ID_HEADER] = request_id
+    if current_app.config["ACCESS_LOG"]:
+        started = g.get("started_at", time.perf_counter())
+        access_log.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "remote_addr": request.remote_addr,
+            },
+        )
+    return response
+
+
+def init_http(app: Flask) -> None:
+    """Wire the request hooks and trust exactly the configured number of proxies."""
+    hops = app.config["PROXY_FIX_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
+    app.before_request(_assign_request_id)
+    app.before_request(_enforce_body_policy)
+    app.after_request(_finish)

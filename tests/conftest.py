@@ -1,0 +1,125 @@
+"""Fixtures: the app on each database backend, built by the real migrations, and a
+transaction per test that is rolled back (SQLAlchemy's "join an external transaction")."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import flask_migrate
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from config import database_url
+from src import create_app
+from src.extensions import db
+
+POSTGRES_URL = database_url(os.environ.get("TEST_DATABASE_URL", ""))
+BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+PASSWORD = "correct-horse-battery"
+
+if os.environ.get("CI") and not POSTGRES_URL:
+    pytest.exit("CI must run the Postgres tests: set TEST_DATABASE_URL", returncode=3)
+
+
+def reset_postgres(url: str) -> None:
+    """An empty public schema, so that the migrations build everything."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def settings_for_tests(database_url: str, instance_dir: str) -> dict[str, Any]:
+    """Settings for an app under test: fast password hashing, quiet access log."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": instance_dir,
+        "EXPORT_DIR": os.path.join(instance_dir, "exports"),
+        "QUEUE_URL": f"sqlite:///{instance_dir}/queue.db",
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST_KIB": 1024,
+        "ACCESS_LOG": False,
+        "TESTING": True,
+    }
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    instance_dir = tmp_path_factory.mktemp(f"instance-{backend}")
+    if backend == "postgres":
+        reset_postgres(POSTGRES_URL)
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{instance_dir}/test.db"
+    application = create_app(settings_for_tests(url, str(instance_dir)))
+    with application.app_context():
+        flask_migrate.upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def rollback_db(app: Flask) -> Iterator[None]:
+    """Every session of this test works inside one outer transaction, rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    original = db.session
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    db.session = scoped_session(factory, scopefunc=_app_ctx_id)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        # Each app context (request, CLI command) removed its own session at teardown.
+        db.session = original
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, rollback_db: None) -> FlaskClient:
+    return app.test_client()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def register(client: FlaskClient) -> Callable[..., dict[str, str]]:
+    """Register a user through the API; returns its token pair."""
+
+    def _register(username: str, password: str = PASSWORD) -> dict[str, str]:
+        response = client.post("/register/", json={"username": username, "password": password})
+        assert response.status_code == 201, response.json
+        return dict(response.json)
+
+    return _register
+
+
+@pytest.fixture
+def user_headers(register: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return bearer(register("reader")["access_token"])
+
+
+@pytest.fixture
+def admin_headers(app: Flask, client: FlaskClient) -> dict[str, str]:
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--username", "root", "--password", PASSWORD]
+    )
+    assert result.exit_code == 0, result.output
+    response = client.post("/login/", json={"username": "root", "password": PASSWORD})
+    return bearer(response.json["access_token"])
