@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Index, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from src.columns import UtcDateTime
+from src.extensions import db
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY.
+HISTORY_ID = BigInteger().with_variant(Integer(), "sqlite")
+MONEY = Numeric(10, 2)
+
+
+class PriceObservation(db.Model):  # type: ignore[name-defined]
+    """One price seen at one provider at one time; appended, never updated (exports read it)."""
+
+    __tablename__ = "price_history"
+    __table_args__ = (
+        Index("ix_price_history_observed_at", "observed_at"),
+        Index("ix_price_history_movie_provider", "movie_id", "provider", "observed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(HISTORY_ID, primary_key=True, autoincrement=True)  # noqa: A003
+    provider: Mapped[str] = mapped_column(String(32))
+    provider_movie_id: Mapped[str] = mapped_column(String(32))
+    movie_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int | None] = mapped_column(Integer)
+    price: Mapped[Decimal] = mapped_column(MONEY)
+    observed_at: Mapped[datetime] = mapped_column(UtcDateTime)

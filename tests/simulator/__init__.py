@@ -1,0 +1,1 @@
+"""Tests of the provider simulator, over real HTTP."""
