@@ -1,0 +1,161 @@
+"""Outbound HTTP shared by every upstream client: one pooled session per process and
+upstream, urllib3 Retry bounded by the caller's overall deadline, and a circuit breaker.
+
+Usage in a client:
+
+    with outbound_deadline(5.0):
+        response = session_for(POLICY).get(url, timeout=call_timeout(POLICY))
+
+Retries and their back-off never run past the deadline: once it has passed, the Retry
+counts as exhausted and the last error surfaces to the client, which turns it into a
+domain error. Work in another thread must copy the context (contextvars) to keep it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import pybreaker
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+_deadline: ContextVar[float | None] = ContextVar("outbound_deadline", default=None)
+
+
+class DeadlineExceeded(RuntimeError):
+    """The caller's overall deadline passed before the upstream answered."""
+
+
+@contextmanager
+def outbound_deadline(seconds: float) -> Iterator[None]:
+    """Every outbound call in this block, retries included, ends within `seconds`."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def remaining_s() -> float | None:
+    """Seconds left before the current deadline, or None when there is none."""
+    deadline = _deadline.get()
+    return None if deadline is None else deadline - time.monotonic()
+
+
+@dataclass(frozen=True)
+class UpstreamPolicy:
+    """How one upstream is called: timeouts, retries, pool and circuit breaker."""
+
+    name: str
+    connect_timeout_s: float = 1.0
+    read_timeout_s: float = 2.0
+    retries: int = 3
+    backoff_factor: float = 0.1
+    backoff_jitter: float = 0.1
+    backoff_max_s: float = 1.0
+    retry_after_max_s: int = 2
+    retry_statuses: Collection[int] = (429, 500, 502, 503, 504)
+    retry_methods: Collection[str] = ("GET",)
+    pool_maxsize: int = 16
+    breaker_fail_max: int = 5
+    breaker_reset_s: float = 15.0
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+
+def call_timeout(policy: UpstreamPolicy) -> tuple[float, float]:
+    """(connect, read) timeouts for one try, never past the current deadline."""
+    left = remaining_s()
+    if left is None:
+        return policy.connect_timeout_s, policy.read_timeout_s
+    if left <= 0:
+        raise DeadlineExceeded(f"no time left to call {policy.name}")
+    return min(policy.connect_timeout_s, left), min(policy.read_timeout_s, left)
+
+
+class DeadlineRetry(Retry):
+    """urllib3 Retry that gives up at the caller's deadline and never sleeps past it."""
+
+    def is_exhausted(self) -> bool:
+        left = remaining_s()
+        return super().is_exhausted() or (left is not None and left <= 0.05)
+
+    def get_backoff_time(self) -> float:
+        return _capped(super().get_backoff_time())
+
+    def get_retry_after(self, response: Any) -> float | None:
+        retry_after = super().get_retry_after(response)
+        return None if retry_after is None else _capped(retry_after)
+
+
+def _capped(seconds: float) -> float:
+    left = remaining_s()
+    return seconds if left is None else max(0.0, min(seconds, left - 0.05))
+
+
+_process_state: dict[str, Any] = {"pid": None, "sessions": {}, "breakers": {}}
+_state_lock = threading.Lock()
+
+
+def _per_process() -> dict[str, Any]:
+    """Sessions and breakers of this process; a forked child starts afresh."""
+    if _process_state["pid"] != os.getpid():
+        _process_state.update(pid=os.getpid(), sessions={}, breakers={})
+    return _process_state
+
+
+def _new_session(policy: UpstreamPolicy) -> requests.Session:
+    retry = DeadlineRetry(
+        total=policy.retries,
+        connect=policy.retries,
+        read=policy.retries,
+        status=policy.retries,
+        allowed_methods=frozenset(policy.retry_methods),
+        status_forcelist=frozenset(policy.retry_statuses),
+        backoff_factor=policy.backoff_factor,
+        backoff_jitter=policy.backoff_jitter,
+        backoff_max=policy.backoff_max_s,
+        retry_after_max=policy.retry_after_max_s,
+        raise_on_status=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=policy.pool_maxsize)
+    session = requests.Session()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers.update({"Accept": "application/json", **policy.extra_headers})
+    return session
+
+
+def session_for(policy: UpstreamPolicy) -> requests.Session:
+    """The pooled session of this process for this upstream (made on first use)."""
+    with _state_lock:
+        sessions = _per_process()["sessions"]
+        if policy.name not in sessions:
+            sessions[policy.name] = _new_session(policy)
+        return sessions[policy.name]
+
+
+def breaker_for(policy: UpstreamPolicy) -> pybreaker.CircuitBreaker:
+    """The circuit breaker of this process for this upstream."""
+    with _state_lock:
+        breakers = _per_process()["breakers"]
+        if policy.name not in breakers:
+            breakers[policy.name] = pybreaker.CircuitBreaker(
+                fail_max=policy.breaker_fail_max,
+                reset_timeout=policy.breaker_reset_s,
+                name=policy.name,
+            )
+        return breakers[policy.name]
+
+
+def reset_upstream_state() -> None:
+    """Forget every session and breaker of this process (tests, config reloads)."""
+    with _state_lock:
+        _process_state.update(pid=os.getpid(), sessions={}, breakers={})
