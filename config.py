@@ -57,6 +57,13 @@ def database_url(url: str) -> str:
     return url
 
 
+def _list(env: Mapping[str, str], name: str, default: list[str]) -> list[str]:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
 class BaseConfig:
     """Settings that do not depend on the environment."""
 
@@ -104,6 +111,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ACCESS_LOG": _bool(env, "ACCESS_LOG", True),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 1),
+        "TRUSTED_PROXIES": _list(env, "TRUSTED_PROXIES", ["127.0.0.1", "::1"]),
         "CINEMAWORLD_URL": env.get("CINEMAWORLD_URL", f"{SIMULATOR_URL}/api/cinemaworld"),
         "FILMWORLD_URL": env.get("FILMWORLD_URL", f"{SIMULATOR_URL}/api/filmworld"),
         "PROVIDER_API_TOKEN": env.get("PROVIDER_API_TOKEN") or None,

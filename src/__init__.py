@@ -81,9 +81,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     import src.accounts.jwt_callbacks  # noqa: F401  (registers the loaders on `jwt`)
     from src.accounts.auth import init_auth
     from src.cli import register_commands
+    from src.metrics import init_metrics
 
     init_http(app)
     init_auth(app)
+    init_metrics(app)
     register_error_handlers(app)
     _register_blueprints(api)
     register_commands(app)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import time
 import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
@@ -15,6 +18,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 access_log = logging.getLogger("src.access")
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
 def _assign_request_id() -> None:
@@ -64,12 +70,46 @@ def _finish(response: Response) -> Response:
     return response
 
 
+_FORWARDED_HEADERS = tuple(
+    f"HTTP_X_FORWARDED_{name}" for name in ("FOR", "PROTO", "HOST", "PORT", "PREFIX")
+)
+
+
+class TrustedProxyFix:
+    """ProxyFix, but only for requests whose peer is a trusted proxy.
+
+    A client that reaches gunicorn directly cannot pose as someone else, or as https,
+    with its own X-Forwarded-* headers: those are dropped unless the peer is trusted.
+    """
+
+    def __init__(self, app: WSGIApplication, *, hops: int, trusted: Iterable[str]) -> None:
+        self.inner = app
+        self.trusted = [ipaddress.ip_network(entry, strict=False) for entry in trusted]
+        self.proxied = ProxyFix(
+            app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        if self._is_trusted(environ.get("REMOTE_ADDR", "")):
+            return self.proxied(environ, start_response)
+        for name in _FORWARDED_HEADERS:
+            environ.pop(name, None)
+        return self.inner(environ, start_response)
+
+    def _is_trusted(self, peer: str) -> bool:
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False  # a Unix socket peer, or no peer: trust nothing
+        return any(address in network for network in self.trusted)
+
+
 def init_http(app: Flask) -> None:
-    """Wire the request hooks and trust exactly the configured number of proxies."""
+    """Wire the request hooks and trust exactly the configured proxies."""
     hops = app.config["PROXY_FIX_HOPS"]
     if hops:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, hops=hops, trusted=app.config["TRUSTED_PROXIES"]
         )
     app.before_request(_assign_request_id)
     app.before_request(_enforce_body_policy)

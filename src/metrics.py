@@ -1,0 +1,69 @@
+"""Prometheus metrics at /metrics, aggregated over gunicorn's workers (multiprocess mode
+when PROMETHEUS_MULTIPROC_DIR is set, as gunicorn.conf.py does)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Blueprint, Flask, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from src.accounts.auth import public
+
+HTTP_REQUESTS = Counter(
+    "http_requests_total", "Requests served, by route and status", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer a request, by route",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10),
+)
+UPSTREAM_CALLS = Counter(
+    "upstream_calls_total", "Calls to upstream services, by outcome", ["upstream", "outcome"]
+)
+COUNTER_FAILURES = Counter(
+    "request_counter_failures_total", "Requests the request counter could not record"
+)
+
+bp = Blueprint("metrics", __name__)
+
+
+def _route() -> str:
+    # The URL rule, not the path, so that ids do not explode the label space.
+    return request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+
+
+def _observe(response: Response) -> Response:
+    started = g.get("started_at")
+    route = _route()
+    HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+    if started is not None:
+        HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+    return response
+
+
+@bp.get("/metrics")
+@public
+def metrics() -> Response:
+    """Prometheus exposition of this service's metrics."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        payload = generate_latest(registry)
+    else:
+        payload = generate_latest()
+    return Response(payload, mimetype=CONTENT_TYPE_LATEST)
+
+
+def init_metrics(app: Flask) -> None:
+    app.after_request(_observe)
+    app.register_blueprint(bp)
