@@ -119,7 +119,10 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MOVIE_LIST_USERNAME": env.get("MOVIE_LIST_USERNAME") or None,
         "MOVIE_LIST_PASSWORD": env.get("MOVIE_LIST_PASSWORD") or None,
         "QUEUE_URL": env.get("QUEUE_URL") or f"sqlite:///{instance / 'queue.db'}",
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
+        "RATELIMIT_DEFAULT": env.get("RATELIMIT_DEFAULT") or "600 per minute",
+        "RATELIMIT_AUTH": env.get("RATELIMIT_AUTH") or "10 per minute",
         "EXPORT_DIR": env.get("EXPORT_DIR") or str(instance / "exports"),
     }
 

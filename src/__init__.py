@@ -82,11 +82,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from src.accounts.auth import init_auth
     from src.cli import register_commands
     from src.metrics import init_metrics
+    from src.ratelimit import init_rate_limits
 
     init_http(app)
     init_auth(app)
     init_metrics(app)
     register_error_handlers(app)
     _register_blueprints(api)
+    init_rate_limits(app)
     register_commands(app)
     return app

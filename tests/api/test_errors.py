@@ -143,4 +143,3 @@ def test_openapi_spec_lists_every_route_with_bearer_security(client):
         "/token/refresh/",
     ):
         assert path in spec["paths"]
-
