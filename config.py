@@ -111,6 +111,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ACCESS_LOG": _bool(env, "ACCESS_LOG", True),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 1),
+        "CORS_ORIGINS": _list(env, "CORS_ORIGINS", []),
         "TRUSTED_PROXIES": _list(env, "TRUSTED_PROXIES", ["127.0.0.1", "::1"]),
         "CINEMAWORLD_URL": env.get("CINEMAWORLD_URL", f"{SIMULATOR_URL}/api/cinemaworld"),
         "FILMWORLD_URL": env.get("FILMWORLD_URL", f"{SIMULATOR_URL}/api/filmworld"),

@@ -83,10 +83,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from src.cli import register_commands
     from src.metrics import init_metrics
     from src.ratelimit import init_rate_limits
+    from src.security import init_security
 
     init_http(app)
     init_auth(app)
     init_metrics(app)
+    init_security(app)
     register_error_handlers(app)
     _register_blueprints(api)
     init_rate_limits(app)

@@ -1,0 +1,58 @@
+"""Response headers that protect clients: no sniffing, no framing, a CSP for HTML pages,
+HSTS over https, and CORS closed unless CORS_ORIGINS names the allowed origins."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request
+
+# The customer page uses its own stylesheet and images from the providers' poster hosts.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# Swagger UI loads its script and styles from a CDN and runs inline setup code.
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+    "connect-src 'self'; frame-ancestors 'none'"
+)
+CORS_HEADERS = "Authorization, Content-Type, X-Request-ID"
+CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+
+
+def _content_security_policy(response: Response) -> str:
+    if request.blueprint == "api-docs":
+        return DOCS_CSP
+    if response.mimetype == "text/html":
+        return PAGE_CSP
+    return API_CSP
+
+
+def _allow_cors(response: Response) -> None:
+    origin = request.headers.get("Origin")
+    if not origin or origin not in current_app.config["CORS_ORIGINS"]:
+        return
+    response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Access-Control-Expose-Headers"] = "X-Request-ID, Retry-After, Location"
+    response.vary.add("Origin")
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
+        response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
+        response.headers["Access-Control-Max-Age"] = "600"
+
+
+def _protect(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Content-Security-Policy", _content_security_policy(response))
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    _allow_cors(response)
+    return response
+
+
+def init_security(app: Flask) -> None:
+    app.after_request(_protect)
