@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -145,6 +147,19 @@ def handle_app_error(error: AppError) -> Response:
     )
 
 
+def handle_database_unavailable(error: Exception) -> Response:
+    """The database is down, restarting or too slow: say so quickly, never hang or crash."""
+    log.warning(
+        "database unavailable: %s", type(error).__name__, extra={"request_id": g.get("request_id")}
+    )
+    return problem_response(
+        503,
+        UpstreamUnavailable.title,
+        "The database is unavailable; retry shortly.",
+        headers={"Retry-After": "2"},
+    )
+
+
 def handle_unexpected(error: Exception) -> Response:
     """Anything else: log it with the request id, tell the client nothing internal."""
     log.error(
@@ -161,4 +176,6 @@ def handle_unexpected(error: Exception) -> Response:
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    for database_trouble in (OperationalError, InterfaceError, DisconnectionError, PoolTimeout):
+        app.register_error_handler(database_trouble, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)
