@@ -14,6 +14,7 @@ from config import (
     BaseConfig,
     apply_development_defaults,
     check_production,
+    database_url,
     settings_from_env,
 )
 from src.database import engine_options
@@ -47,6 +48,7 @@ def _load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.from_object(BaseConfig)
     settings = settings_from_env()
     settings.update(overrides or {})
+    settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
     apply_development_defaults(settings)
     check_production(settings)
     settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings)
