@@ -18,7 +18,7 @@ from config import (
     settings_from_env,
 )
 from src.database import engine_options
-from src.errors import handle_http_exception, register_error_handlers
+from src.errors import PROBLEM_MIMETYPE, handle_http_exception, register_error_handlers
 from src.extensions import db, jwt, migrate
 from src.http import init_http
 from src.logs import configure_logging
@@ -42,6 +42,14 @@ class ProblemApi(Api):
 
     def handle_http_exception(self, error: Any) -> Any:
         return handle_http_exception(error)
+
+    def _register_responses(self) -> None:
+        # The shared error responses are documented with the media type they really have.
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_MIMETYPE
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE
 
 
 def _load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:

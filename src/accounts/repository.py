@@ -15,7 +15,8 @@ def get_user(*, user_id: int) -> User | None:
 
 
 def find_by_username(*, username: str) -> User | None:
-    query = select(User).where(func.lower(User.username) == username.lower())
+    # The database's lower(), as in the unique index on usernames.
+    query = select(User).where(func.lower(User.username) == func.lower(username))
     return db.session.execute(query).scalar_one_or_none()
 
 

@@ -31,9 +31,15 @@ def delete(movie: Movie) -> None:
 
 def find_by_title_and_year(*, title: str, release_year: int) -> Movie | None:
     query = select(Movie).where(
-        func.lower(Movie.title) == title.lower(), Movie.release_year == release_year
+        _same_caseless(Movie.title, title), Movie.release_year == release_year
     )
     return db.session.execute(query.limit(1)).scalar_one_or_none()
+
+
+def _same_caseless(column: Any, value: str) -> ColumnElement[bool]:
+    # Both sides through the database's lower(), the same function the unique indexes use:
+    # Python's str.lower() and SQLite's lower() disagree beyond ASCII.
+    return func.lower(column) == func.lower(value)
 
 
 def _escape_like(text: str) -> str:
@@ -47,16 +53,16 @@ def _conditions(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
             conditions.append(getattr(Movie, name) == filters[name])
     for name in _CASELESS_FILTERS:
         if name in filters:
-            conditions.append(func.lower(getattr(Movie, name)) == filters[name].lower())
+            conditions.append(_same_caseless(getattr(Movie, name), filters[name]))
     if "genre" in filters:
         has_genre = (
             select(movie_genres.c.movie_id)
             .join(Genre, Genre.id == movie_genres.c.genre_id)
-            .where(func.lower(Genre.name) == filters["genre"].strip().lower())
+            .where(_same_caseless(Genre.name, filters["genre"].strip()))
         )
         conditions.append(Movie.id.in_(has_genre))
     if "q" in filters:
-        pattern = f"%{_escape_like(filters['q'].lower())}%"
+        pattern = func.lower(f"%{_escape_like(filters['q'])}%")
         conditions.append(
             func.lower(Movie.title).like(pattern, escape="\\")
             | func.lower(Movie.director).like(pattern, escape="\\")
@@ -98,9 +104,9 @@ def genres_with_counts() -> Select[str, int]:
     )
 
 
-def _find_genre(key: str) -> Genre | None:
-    query = select(Genre).where(func.lower(Genre.name) == key)
-    return db.session.execute(query).scalar_one_or_none()
+def _find_genre(name: str) -> Genre | None:
+    query = select(Genre).where(_same_caseless(Genre.name, name))
+    return db.session.execute(query.limit(1)).scalar_one_or_none()
 
 
 def get_or_create_genres(*, names: list[str]) -> list[Genre]:
@@ -108,16 +114,14 @@ def get_or_create_genres(*, names: list[str]) -> list[Genre]:
     unique: dict[str, str] = {}
     for name in names:
         unique.setdefault(name.strip().lower(), name.strip())
-    genres = []
-    for key, name in unique.items():
-        genre = _find_genre(key)
-        if genre is None:
-            genre = _create_genre(name=name, key=key)
-        genres.append(genre)
-    return genres
+    genres: dict[int, Genre] = {}
+    for name in unique.values():
+        genre = _find_genre(name) or _create_genre(name=name)
+        genres.setdefault(genre.id, genre)  # names Python tells apart may be one genre
+    return list(genres.values())
 
 
-def _create_genre(*, name: str, key: str) -> Genre:
+def _create_genre(*, name: str) -> Genre:
     # A concurrent request may create the same genre first; the savepoint keeps
     # the rest of this unit of work intact when that happens.
     try:
@@ -126,7 +130,7 @@ def _create_genre(*, name: str, key: str) -> Genre:
             db.session.add(genre)
         return genre
     except IntegrityError:
-        existing = _find_genre(key)
+        existing = _find_genre(name)
         if existing is None:
             raise
         return existing

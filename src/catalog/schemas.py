@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from src.catalog.models import (
     DESCRIPTION_MAX,
@@ -33,6 +33,8 @@ SORTABLE = (
     "updated_at",
 )
 MAX_GENRES = 20
+_SORT_KEY = "-?(?:{})".format("|".join(SORTABLE))
+SORT_PATTERN = f"^{_SORT_KEY}(?:,{_SORT_KEY}){{0,{len(SORTABLE) - 1}}}$"
 
 
 def _range(bounds: tuple[int, int]) -> validate.Range:
@@ -108,17 +110,13 @@ class MovieQuerySchema(PageQuerySchema):
     q = fields.String(validate=validate.Length(min=1, max=100))
     sort = fields.String(
         load_default="title",
+        validate=validate.Regexp(
+            SORT_PATTERN, error=f"Sort by any of {', '.join(SORTABLE)}, '-' for descending."
+        ),
         metadata={
             "description": "Comma-separated fields, '-' for descending, e.g. -release_year,title"
         },
     )
-
-    @validates("sort")
-    def validate_sort(self, value: str, **_: Any) -> None:
-        keys = [key.strip() for key in value.split(",")]
-        unknown = [key for key in keys if key.removeprefix("-") not in SORTABLE]
-        if unknown or len(keys) > len(SORTABLE):
-            raise ValidationError(f"Sort by any of {', '.join(SORTABLE)}, '-' for descending.")
 
 
 class ExpiredQuerySchema(PageQuerySchema):

@@ -388,3 +388,12 @@ def test_reader_sees_genres_list_with_pagination(client, create, user_headers):
     response = client.get("/catalog/genres/?page_size=10&page=2", headers=user_headers)
     assert response.json["count"] == 15
     assert [g["name"] for g in response.json["data"]][0] == "Genre 10"
+
+
+def test_genres_beyond_ascii_merge_whatever_their_case(create, client, user_headers):
+    assert create(genres=["ÃB"]).status_code == 201
+    second = create(title="Ronin", genres=["Ãb"])
+    assert second.status_code == 201
+    assert second.json["genres"] == ["ÃB"]
+    genres = client.get("/catalog/genres/", headers=user_headers).json["data"]
+    assert genres == [{"name": "ÃB", "movie_count": 2}]
