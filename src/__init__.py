@@ -58,9 +58,10 @@ def _load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
 def _register_blueprints(api: Api) -> None:
     from src.accounts.routes import bp as accounts_bp
     from src.catalog.routes import bp as catalog_bp
+    from src.exports.routes import bp as exports_bp
     from src.health.routes import bp as health_bp
 
-    for blueprint in (health_bp, accounts_bp, catalog_bp):
+    for blueprint in (health_bp, accounts_bp, catalog_bp, exports_bp):
         api.register_blueprint(blueprint)
 
 
@@ -81,10 +82,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     import src.accounts.jwt_callbacks  # noqa: F401  (registers the loaders on `jwt`)
     from src.accounts.auth import init_auth
     from src.cli import register_commands
+    from src.worker import init_queue
 
     init_http(app)
     init_auth(app)
     register_error_handlers(app)
     _register_blueprints(api)
     register_commands(app)
+    init_queue(app)
     return app
