@@ -114,7 +114,7 @@ def price_records(rows: Iterable[Any]) -> Iterator[Sequence[Any]]:
 
 
 def cell(value: Any) -> str:
-    """A CSV cell: decimals with two places, UTC ISO times, and text that cannot run as a formula."""
+    """A CSV cell: two-place decimals, UTC ISO times, text that cannot run as a formula."""
     if value is None:
         return ""
     if isinstance(value, str):
