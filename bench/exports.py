@@ -118,6 +118,20 @@ def _reset_peak() -> bool:
     return True
 
 
+def _queued_export(app: Any) -> tuple[Any, int]:
+    """A prices export of everything loaded, as the API would record it; and the row count."""
+    from src.exports.models import Export
+    from src.extensions import db
+
+    with app.app_context():
+        since, until = datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC)
+        export = Export(requested_by=None, kind="prices", since=since, until=until)
+        db.session.add(export)
+        db.session.commit()
+        history_rows = db.session.execute(text("SELECT count(*) FROM price_history")).scalar_one()
+        return export.id, int(history_rows)
+
+
 def child() -> None:
     """One export attempt in this process, as the worker runs it; prints its figures as JSON."""
     from src import create_app
@@ -126,19 +140,7 @@ def child() -> None:
     from src.extensions import db
 
     app = create_app()
-    with app.app_context():
-        export = Export(
-            requested_by=None,
-            kind="prices",
-            since=datetime(2000, 1, 1, tzinfo=UTC),
-            until=datetime.now(UTC),
-        )
-        db.session.add(export)
-        db.session.commit()
-        export_id = export.id
-        db.session.remove()
-        history_rows = db.session.execute(text("SELECT count(*) FROM price_history")).scalar_one()
-        db.session.remove()
+    export_id, history_rows = _queued_export(app)
     exact_peak = _reset_peak()
     baseline, hwm_before = _status_kib("VmRSS"), _status_kib("VmHWM")
     started = time.perf_counter()
@@ -148,8 +150,7 @@ def child() -> None:
         assert finished is not None and finished.status == "succeeded", finished
         output_rows = finished.row_count
     seconds = time.perf_counter() - started
-    peak = _status_kib("VmHWM")
-    growth_kib = peak - (baseline if exact_peak else hwm_before)
+    growth_kib = _status_kib("VmHWM") - (baseline if exact_peak else hwm_before)
     figures = {
         "history_rows": history_rows,
         "output_rows": output_rows,

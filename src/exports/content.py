@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, Subquery, and_, func, or_, select
 
 from src.catalog.models import Genre, Movie, movie_genres
 from src.pricing.models import PriceObservation
@@ -51,6 +51,16 @@ def header(kind: str) -> Sequence[str]:
 
 def price_rows_query(*, since: datetime, until: datetime) -> Select[Any]:
     """One row per (movie, provider) seen in [since, until): latest, lowest, highest price."""
+    window = _ranked_observations(since=since, until=until)
+    columns = [window.c[name] for name in PRICE_HEADER]
+    return (
+        select(*columns).where(window.c.recency == 1).order_by(window.c.movie_id, window.c.provider)
+    )
+
+
+def _ranked_observations(*, since: datetime, until: datetime) -> Subquery:
+    """Each observation in the window with its pair's lowest and highest price and its rank
+    (1 = the pair's latest); works on SQLite and Postgres alike."""
     history = PriceObservation.__table__
 
     def per_pair(function: Any) -> Any:
@@ -61,12 +71,9 @@ def price_rows_query(*, since: datetime, until: datetime) -> Select[Any]:
             rows=(None, None),
         )
 
-    window = (
+    return (
         select(
-            history.c.movie_id,
-            history.c.title,
-            history.c.year,
-            history.c.provider,
+            *(history.c[name] for name in ("movie_id", "title", "year", "provider")),
             history.c.provider_movie_id,
             history.c.price.label("latest_price"),
             per_pair(func.min(history.c.price)).label("lowest_price"),
@@ -76,10 +83,6 @@ def price_rows_query(*, since: datetime, until: datetime) -> Select[Any]:
         )
         .where(history.c.observed_at >= since, history.c.observed_at < until)
         .subquery("in_window")
-    )
-    columns = [window.c[name] for name in PRICE_HEADER]
-    return (
-        select(*columns).where(window.c.recency == 1).order_by(window.c.movie_id, window.c.provider)
     )
 
 

@@ -25,6 +25,12 @@ DEFAULT_WINDOW = timedelta(hours=24)
 FUTURE_TOLERANCE = timedelta(minutes=1)
 
 
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(
+        "The request has invalid fields; see errors.", errors={field: [message]}
+    )
+
+
 def resolve_window(
     *, since: datetime | None, until: datetime | None, now: datetime, max_days: int
 ) -> tuple[datetime, datetime]:
@@ -32,11 +38,11 @@ def resolve_window(
     until = until or now
     since = since or until - DEFAULT_WINDOW
     if until > now + FUTURE_TOLERANCE:
-        raise ValidationFailed(errors={"until": ["Must not be in the future."]})
+        raise _invalid("until", "Must not be in the future.")
     if until <= since:
-        raise ValidationFailed(errors={"until": ["Must be after 'since'."]})
+        raise _invalid("until", "Must be after 'since'.")
     if until - since > timedelta(days=max_days):
-        raise ValidationFailed(errors={"since": [f"The window may span at most {max_days} days."]})
+        raise _invalid("since", f"The window may span at most {max_days} days.")
     return since, until
 
 
