@@ -36,10 +36,15 @@ class ExportCreateSchema(Schema):
 
     since = InstantField(
         load_default=None,
-        metadata={"description": "Start (inclusive); default: 24 hours before until."},
+        metadata={
+            "type": "string",
+            "description": "Start (inclusive), ISO 8601 with timezone or a date; "
+            "default: 24 hours before until.",
+        },
     )
     until = InstantField(
-        load_default=None, metadata={"description": "End (exclusive); default: now."}
+        load_default=None,
+        metadata={"type": "string", "description": "End (exclusive), at most now; default: now."},
     )
     kind = fields.String(load_default="prices", validate=validate.OneOf(KINDS))
 
