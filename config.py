@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -47,6 +48,31 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw is None or raw == "":
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _time_of_day(env: Mapping[str, str], name: str, default: str) -> tuple[int, int]:
+    raw = env.get(name) or default
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", raw.strip())
+    if match is None:
+        raise ConfigError(f"{name} must be a UTC time of day HH:MM, got {raw!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def export_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The export queue's settings (see .env.example for what each one means)."""
+    return {
+        "EXPORT_MAX_ATTEMPTS": _int(env, "EXPORT_MAX_ATTEMPTS", 5),
+        "EXPORT_RETRY_BASE_S": _float(env, "EXPORT_RETRY_BASE_S", 30.0),
+        "EXPORT_LEASE_S": _float(env, "EXPORT_LEASE_S", 120.0),
+        "EXPORT_REQUEUE_AFTER_S": _float(env, "EXPORT_REQUEUE_AFTER_S", 300.0),
+        "EXPORT_DAILY_AT": _time_of_day(env, "EXPORT_DAILY_AT", "02:00"),
+        "EXPORT_MAX_WINDOW_DAYS": _int(env, "EXPORT_MAX_WINDOW_DAYS", 366),
+        "EXPORT_BATCH_ROWS": _int(env, "EXPORT_BATCH_ROWS", 5000),
+        "EXPORT_STATEMENT_TIMEOUT_MS": _int(env, "EXPORT_STATEMENT_TIMEOUT_MS", 600_000),
+        "EXPORT_TEST_ROW_DELAY_MS": _int(env, "EXPORT_TEST_ROW_DELAY_MS", 0),
+        "QUEUE_WORKERS": _int(env, "QUEUE_WORKERS", 2),
+        "QUEUE_SHUTDOWN_TIMEOUT_S": _float(env, "QUEUE_SHUTDOWN_TIMEOUT_S", 30.0),
+    }
 
 
 def database_url(url: str) -> str:
@@ -125,6 +151,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_DEFAULT": env.get("RATELIMIT_DEFAULT") or "600 per minute",
         "RATELIMIT_AUTH": env.get("RATELIMIT_AUTH") or "10 per minute",
         "EXPORT_DIR": env.get("EXPORT_DIR") or str(instance / "exports"),
+        **export_settings(env),
     }
 
 
@@ -151,3 +178,7 @@ def check_production(settings: Mapping[str, Any]) -> None:
             raise ConfigError(f"{name} must be a random value of at least 32 characters")
     if settings.get("DEBUG"):
         raise ConfigError("DEBUG must be off when APP_ENV=production")
+    if settings.get("EXPORT_TEST_ROW_DELAY_MS"):
+        raise ConfigError(
+            "EXPORT_TEST_ROW_DELAY_MS slows exports for tests; unset it in production"
+        )

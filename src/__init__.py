@@ -68,9 +68,10 @@ def _load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
 def _register_blueprints(api: Api) -> None:
     from src.accounts.routes import bp as accounts_bp
     from src.catalog.routes import bp as catalog_bp
+    from src.exports.routes import bp as exports_bp
     from src.health.routes import bp as health_bp
 
-    for blueprint in (health_bp, accounts_bp, catalog_bp):
+    for blueprint in (health_bp, accounts_bp, catalog_bp, exports_bp):
         api.register_blueprint(blueprint)
 
 
@@ -94,6 +95,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from src.metrics import init_metrics
     from src.ratelimit import init_rate_limits
     from src.security import init_security
+    from src.worker import init_queue
 
     init_http(app)
     init_auth(app)
@@ -103,4 +105,5 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(api)
     init_rate_limits(app)
     register_commands(app)
+    init_queue(app)
     return app

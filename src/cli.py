@@ -44,5 +44,7 @@ def seed() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (create_admin, seed):
+    from src.worker.cli import worker
+
+    for command in (create_admin, seed, worker):
         app.cli.add_command(command)

@@ -14,6 +14,8 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from src.errors import ValidationFailed
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -35,19 +37,61 @@ def _has_body() -> bool:
     return "chunked" in request.headers.get("Transfer-Encoding", "").lower()
 
 
+def _unstorable(text: str) -> bool:
+    """NUL and unpaired surrogates: valid in JSON, but no database can store them."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _unstorable_field(value: Any, path: str) -> str | None:
+    """The path of the first text in a JSON value that cannot be stored, if any."""
+    if isinstance(value, str):
+        return path if _unstorable(value) else None
+    if isinstance(value, dict):
+        items: Iterable[tuple[Any, Any]] = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and _unstorable(key):
+            return where
+        found = _unstorable_field(item, where)
+        if found:
+            return found
+    return None
+
+
+def _refuse_unstorable_text(body: Any) -> None:
+    found = _unstorable_field(body, "") or _unstorable_field(request.args.to_dict(), "")
+    if found:
+        raise ValidationFailed(
+            "The request has text that cannot be stored.",
+            errors={found: ["NUL characters and unpaired surrogates are not allowed."]},
+        )
+
+
 def _enforce_body_policy() -> None:
-    """Refuse early what no endpoint accepts: bodies too large, or not JSON."""
+    """Refuse early what no endpoint accepts: bodies too large, not JSON, or unstorable."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if limit and request.content_length and request.content_length > limit:
         raise RequestEntityTooLarge(f"The request body is larger than {limit} bytes.")
     if request.method not in _BODY_METHODS or not _has_body():
+        _refuse_unstorable_text(None)
         return
     if not request.is_json:
         raise UnsupportedMediaType("Send the request body as application/json.")
     try:
-        request.get_json()  # parsed once here, cached for the view
+        body = request.get_json()  # parsed once here, cached for the view
     except (BadRequest, RecursionError) as exc:
         raise BadRequest("The request body is not valid JSON.") from exc
+    _refuse_unstorable_text(body)
 
 
 def _finish(response: Response) -> Response:

@@ -143,3 +143,23 @@ def test_openapi_spec_lists_every_route_with_bearer_security(client):
         "/token/refresh/",
     ):
         assert path in spec["paths"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"username": "a\\u0000b", "password": "long-enough"}', "username"),
+        ('{"username": "abc", "password": "\\ud800long-enough"}', "password"),
+        ('{"genres": ["ok", "\\u0000"]}', "genres.1"),
+    ],
+)
+def test_text_no_database_can_store_is_422_not_500(client, body, field):
+    response = client.post("/register/", data=body, content_type="application/json")
+    _assert_problem(response, 422)
+    assert field in response.json["errors"]
+
+
+def test_nul_in_a_query_parameter_is_422(client, user_headers):
+    response = client.get("/catalog/movies/?q=a%00b", headers=user_headers)
+    _assert_problem(response, 422)
+    assert "q" in response.json["errors"]

@@ -1,0 +1,143 @@
+"""Export rules: who may see what, the window a request means, and the queue's bookkeeping."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from src.accounts.models import User
+from src.columns import utcnow
+from src.errors import Conflict, NotFound, ValidationFailed
+from src.exports import repository
+from src.exports.models import Export
+from src.extensions import db
+from src.pagination import paginate
+from src.worker import enqueue_export
+
+log = logging.getLogger(__name__)
+DEFAULT_WINDOW = timedelta(hours=24)
+FUTURE_TOLERANCE = timedelta(minutes=1)
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(
+        "The request has invalid fields; see errors.", errors={field: [message]}
+    )
+
+
+def resolve_window(
+    *, since: datetime | None, until: datetime | None, now: datetime, max_days: int
+) -> tuple[datetime, datetime]:
+    """The [since, until) a request means: until defaults to now, since to 24 hours before until."""
+    until = until or now
+    since = since or until - DEFAULT_WINDOW
+    if until > now + FUTURE_TOLERANCE:
+        raise _invalid("until", "Must not be in the future.")
+    if until <= since:
+        raise _invalid("until", "Must be after 'since'.")
+    if until - since > timedelta(days=max_days):
+        raise _invalid("since", f"The window may span at most {max_days} days.")
+    return since, until
+
+
+def request_export(
+    *, user: User, kind: str, since: datetime | None, until: datetime | None
+) -> Export:
+    """Record an export request, commit it, then hand it to the queue."""
+    since, until = resolve_window(
+        since=since,
+        until=until,
+        now=utcnow(),
+        max_days=current_app.config["EXPORT_MAX_WINDOW_DAYS"],
+    )
+    export = Export(requested_by=user.id, kind=kind, since=since, until=until)
+    repository.add(export)
+    db.session.commit()
+    # After the commit: if this process dies here, the reconciler finds the queued row.
+    enqueue_export(export_id=str(export.id))
+    return export
+
+
+def get_export(*, user: User, export_id: uuid.UUID) -> Export:
+    """One export the user may see (their own; admins any), or NotFound."""
+    export = repository.get(export_id=export_id)
+    if export is None or not (user.is_admin or export.requested_by == user.id):
+        raise NotFound(f"No export with id {export_id}.")
+    return export
+
+
+def list_exports(*, user: User, page: int, page_size: int) -> dict[str, Any]:
+    """One page of the user's exports (admins: everyone's), newest first."""
+    statement = repository.visible_to(user_id=None if user.is_admin else user.id)
+    return paginate(statement, page=page, page_size=page_size)
+
+
+def export_file(*, user: User, export_id: uuid.UUID) -> tuple[Export, Path]:
+    """The finished export and its file, or Conflict while it is not ready."""
+    export = get_export(user=user, export_id=export_id)
+    if export.status != "succeeded" or not export.file:
+        raise Conflict(f"The export is {export.status}; download it once it has succeeded.")
+    path = Path(current_app.config["EXPORT_DIR"]) / export.file
+    if not path.is_file():
+        raise NotFound("The export's file is no longer available; request a new export.")
+    return export, path
+
+
+def download_name(export: Export) -> str:
+    stamp = "%Y%m%dT%H%M%SZ"
+    return f"movies-{export.kind}-{export.since:{stamp}}-{export.until:{stamp}}.csv"
+
+
+def reconcile() -> list[uuid.UUID]:
+    """Exports to enqueue again: those whose worker died, and queued ones never picked up."""
+    config, now = current_app.config, utcnow()
+    again = []
+    for export in repository.expired_leases(now=now):
+        if export.attempts >= config["EXPORT_MAX_ATTEMPTS"]:
+            _give_up(export, now)
+            continue
+        export.status, export.lease_expires_at, export.not_before = "queued", None, now
+        export.error = f"attempt {export.attempts}: the worker stopped before finishing"
+        again.append(export.id)
+    due_before = now - timedelta(seconds=config["EXPORT_REQUEUE_AFTER_S"])
+    for export in repository.overdue_queued(due_before=due_before):
+        export.not_before = now  # not again before another EXPORT_REQUEUE_AFTER_S
+        again.append(export.id)
+    db.session.commit()
+    if again:
+        log.info("reconciler re-enqueues %s export(s)", len(again))
+    return again
+
+
+def _give_up(export: Export, now: datetime) -> None:
+    export.status, export.lease_expires_at, export.finished_at = "failed", None, now
+    export.error = f"attempt {export.attempts}: the worker stopped before finishing; gave up"
+
+
+def daily_window(*, now: datetime, at: tuple[int, int]) -> tuple[datetime, datetime]:
+    """The 24 hours that end at the latest daily time (HH:MM UTC) not after now."""
+    until = datetime.combine(now.date(), time(*at), tzinfo=UTC)
+    if until > now:
+        until -= timedelta(days=1)
+    return until - DEFAULT_WINDOW, until
+
+
+def create_daily_export(*, now: datetime | None = None) -> Export | None:
+    """Make today's prices export once; None when it already exists."""
+    since, until = daily_window(now=now or utcnow(), at=current_app.config["EXPORT_DAILY_AT"])
+    if repository.find_daily(kind="prices", since=since, until=until) is not None:
+        return None
+    export = Export(requested_by=None, kind="prices", since=since, until=until)
+    repository.add(export)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker made it at the same moment
+        db.session.rollback()
+        return None
+    return export
