@@ -145,6 +145,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MOVIE_LIST_URL": env.get("MOVIE_LIST_URL", f"{SIMULATOR_URL}/api/v1/maya/movies/"),
         "MOVIE_LIST_USERNAME": env.get("MOVIE_LIST_USERNAME") or None,
         "MOVIE_LIST_PASSWORD": env.get("MOVIE_LIST_PASSWORD") or None,
+        "MOVIE_LIST_DEADLINE_S": _float(env, "MOVIE_LIST_DEADLINE_S", 5.0),
         "QUEUE_URL": env.get("QUEUE_URL") or f"sqlite:///{instance / 'queue.db'}",
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),

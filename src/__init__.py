@@ -68,10 +68,13 @@ def _load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
 def _register_blueprints(api: Api) -> None:
     from src.accounts.routes import bp as accounts_bp
     from src.catalog.routes import bp as catalog_bp
+    from src.collections_api.routes import bp as collections_bp
     from src.exports.routes import bp as exports_bp
     from src.health.routes import bp as health_bp
+    from src.movie_list.routes import bp as movie_list_bp
 
-    for blueprint in (health_bp, accounts_bp, catalog_bp, exports_bp):
+    blueprints = (health_bp, accounts_bp, catalog_bp, movie_list_bp, collections_bp, exports_bp)
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
 
 

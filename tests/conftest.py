@@ -17,11 +17,19 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from config import database_url
 from src import create_app
+from src.clients.outbound import reset_upstream_state
 from src.extensions import db
+from tests.support.simulator import RunningSimulator, running_simulator
 
 POSTGRES_URL = database_url(os.environ.get("TEST_DATABASE_URL", ""))
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 PASSWORD = "correct-horse-battery"
+# What the session's simulator accepts and the app under test sends (whatever the shell says).
+SIMULATOR_CREDENTIALS = {
+    "PROVIDER_API_TOKEN": "test-provider-token",
+    "MOVIE_LIST_USERNAME": "test-movie-list-user",
+    "MOVIE_LIST_PASSWORD": "test-movie-list-password",
+}
 
 if os.environ.get("CI") and not POSTGRES_URL:
     pytest.exit("CI must run the Postgres tests: set TEST_DATABASE_URL", returncode=3)
@@ -36,9 +44,14 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-def settings_for_tests(database_url: str, instance_dir: str) -> dict[str, Any]:
-    """Settings for an app under test: fast password hashing, quiet access log."""
+def settings_for_tests(
+    database_url: str, instance_dir: str, simulator_url: str | None = None
+) -> dict[str, Any]:
+    """Settings for an app under test: fast password hashing, quiet access log, and the
+    upstreams on the simulator at simulator_url when given."""
+    upstreams = {} if simulator_url is None else simulator_settings(simulator_url)
     return {
+        **upstreams,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_PATH": instance_dir,
         "EXPORT_DIR": os.path.join(instance_dir, "exports"),
@@ -51,20 +64,49 @@ def settings_for_tests(database_url: str, instance_dir: str) -> dict[str, Any]:
     }
 
 
+def simulator_settings(simulator_url: str) -> dict[str, Any]:
+    """The app's upstream URLs and credentials for a simulator that has SIMULATOR_CREDENTIALS."""
+    return {
+        "CINEMAWORLD_URL": f"{simulator_url}/api/cinemaworld",
+        "FILMWORLD_URL": f"{simulator_url}/api/filmworld",
+        "MOVIE_LIST_URL": f"{simulator_url}/api/v1/maya/movies/",
+        **SIMULATOR_CREDENTIALS,
+    }
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[RunningSimulator]:
+    """One provider simulator for the session; the `app` under test calls it (seeded errors)."""
+    env = {**SIMULATOR_CREDENTIALS, "SIM_SEED": "20261121", "SIM_FAULTS": None}
+    with running_simulator(env=env | {"SIM_MOVIELIST_SIZE": None}) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_upstreams(simulator: RunningSimulator) -> Iterator[RunningSimulator]:
+    """Breakers closed and sessions new before the test; no faults left after it."""
+    reset_upstream_state()
+    yield simulator
+    simulator.reset_faults()
+    reset_upstream_state()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
 @pytest.fixture(scope="session")
-def app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def app(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, simulator: RunningSimulator
+) -> Iterator[Flask]:
     instance_dir = tmp_path_factory.mktemp(f"instance-{backend}")
     if backend == "postgres":
         reset_postgres(POSTGRES_URL)
         url = POSTGRES_URL
     else:
         url = f"sqlite:///{instance_dir}/test.db"
-    application = create_app(settings_for_tests(url, str(instance_dir)))
+    application = create_app(settings_for_tests(url, str(instance_dir), simulator.url))
     with application.app_context():
         flask_migrate.upgrade()
     yield application

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from src.collections_api import service
+from src.collections_api.models import Collection
+from src.collections_api.schemas import (
+    CollectionCreatedSchema,
+    CollectionCreateSchema,
+    CollectionListSchema,
+    CollectionSchema,
+    CollectionUpdateSchema,
+)
+
+bp = Blueprint(
+    "collections",
+    __name__,
+    url_prefix="/collection",
+    description="Each user's own collections of movies from the movie list",
+)
+NOT_YOURS = "No such collection among yours (another user's is 404 too)."
+
+
+@bp.get("/")
+@bp.response(200, CollectionListSchema)
+def list_collections() -> dict[str, Any]:
+    """Your collections and your 3 favourite genres across all of them."""
+    return service.list_collections(owner_id=current_user.id)
+
+
+@bp.post("/")
+@bp.arguments(CollectionCreateSchema)
+@bp.response(201, CollectionCreatedSchema)
+def create_collection(data: dict[str, Any]) -> dict[str, UUID]:
+    """Create a collection; its movies are stored once by uuid and refreshed when re-added."""
+    return service.create_collection(owner_id=current_user.id, **data)
+
+
+@bp.get("/<uuid:collection_uuid>/")
+@bp.response(200, CollectionSchema)
+@bp.alt_response(404, description=NOT_YOURS)
+def get_collection(collection_uuid: UUID) -> Collection:
+    """One of your collections with its movies."""
+    return service.get_collection(owner_id=current_user.id, collection_uuid=collection_uuid)
+
+
+@bp.put("/<uuid:collection_uuid>/")
+@bp.arguments(CollectionUpdateSchema)
+@bp.response(200, CollectionSchema)
+@bp.alt_response(404, description=NOT_YOURS)
+def update_collection(data: dict[str, Any], collection_uuid: UUID) -> Collection:
+    """Change any of title, description and movies (movies replaces the whole list)."""
+    return service.update_collection(
+        owner_id=current_user.id, collection_uuid=collection_uuid, **data
+    )
+
+
+@bp.delete("/<uuid:collection_uuid>/")
+@bp.response(204)
+@bp.alt_response(404, description=NOT_YOURS)
+def delete_collection(collection_uuid: UUID) -> None:
+    """Delete one of your collections."""
+    service.delete_collection(owner_id=current_user.id, collection_uuid=collection_uuid)

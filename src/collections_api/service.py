@@ -1,0 +1,76 @@
+"""Collections business rules; each public function is one unit of work."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from src.collections_api import repository
+from src.collections_api.models import Collection
+from src.columns import utcnow
+from src.errors import NotFound
+from src.extensions import db
+
+FAVOURITE_GENRES = 3
+
+
+def list_collections(*, owner_id: int) -> dict[str, Any]:
+    """The owner's collections and their favourite genres across all of them."""
+    genres = repository.favourite_genres(owner_id=owner_id, limit=FAVOURITE_GENRES)
+    return {
+        "is_success": True,
+        "data": {
+            "collections": repository.owned_by(owner_id=owner_id),
+            "favourite_genres": ", ".join(genres),
+        },
+    }
+
+
+def create_collection(
+    *, owner_id: int, title: str, description: str, movies: list[dict[str, Any]]
+) -> dict[str, UUID]:
+    """Make a collection; its movies are stored (or refreshed) by uuid."""
+    collection = Collection(user_id=owner_id, title=title, description=description)
+    repository.add(collection)
+    _hold_movies(collection, movies)
+    db.session.commit()
+    return {"collection_uuid": collection.uuid}
+
+
+def get_collection(*, owner_id: int, collection_uuid: UUID) -> Collection:
+    """The owner's collection, or NotFound (also when it is another user's)."""
+    collection = repository.get_owned(collection_uuid=collection_uuid, owner_id=owner_id)
+    if collection is None:
+        raise NotFound(f"No collection with uuid {collection_uuid}.")
+    return collection
+
+
+def update_collection(
+    *,
+    owner_id: int,
+    collection_uuid: UUID,
+    movies: list[dict[str, Any]] | None = None,
+    **changes: Any,
+) -> Collection:
+    """Change the given fields; `movies`, when given, replaces the whole list."""
+    collection = get_collection(owner_id=owner_id, collection_uuid=collection_uuid)
+    for name, value in changes.items():
+        setattr(collection, name, value)
+    if movies is not None:
+        _hold_movies(collection, movies)
+    collection.updated_at = utcnow()
+    db.session.commit()
+    return collection
+
+
+def delete_collection(*, owner_id: int, collection_uuid: UUID) -> None:
+    """Remove a collection; the stored movies stay for other collections."""
+    repository.delete_collection(get_collection(owner_id=owner_id, collection_uuid=collection_uuid))
+    db.session.commit()
+
+
+def _hold_movies(collection: Collection, movies: list[dict[str, Any]]) -> None:
+    repository.store_movies(movies=movies)
+    repository.replace_movies(
+        collection=collection, movie_uuids=[movie["uuid"] for movie in movies]
+    )
