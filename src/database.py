@@ -45,5 +45,9 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
+    # IMMEDIATE takes the write lock up front: a deferred transaction that read first
+    # cannot upgrade while another connection writes, and SQLite fails it at once instead
+    # of waiting out busy_timeout. SQLite is the one-host embedded default, so serialising
+    # its transactions is the right trade; Postgres is for load.
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
