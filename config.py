@@ -113,6 +113,10 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "QUEUE_URL": env.get("QUEUE_URL") or f"sqlite:///{instance / 'queue.db'}",
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "EXPORT_DIR": env.get("EXPORT_DIR") or str(instance / "exports"),
+        "REQUEST_COUNTER_ENABLED": _bool(env, "REQUEST_COUNTER_ENABLED", True),
+        "REQUEST_COUNTER_SLOTS": _int(env, "REQUEST_COUNTER_SLOTS", 32),
+        "REQUEST_COUNTER_POOL_SIZE": _int(env, "REQUEST_COUNTER_POOL_SIZE", 4),
+        "REQUEST_COUNTER_TIMEOUT_MS": _int(env, "REQUEST_COUNTER_TIMEOUT_MS", 2000),
     }
 
 

@@ -16,6 +16,7 @@ from config import (
     check_production,
     settings_from_env,
 )
+from src.counter.middleware import install_counter
 from src.database import engine_options
 from src.errors import handle_http_exception, register_error_handlers
 from src.extensions import db, jwt, migrate
@@ -58,9 +59,10 @@ def _load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
 def _register_blueprints(api: Api) -> None:
     from src.accounts.routes import bp as accounts_bp
     from src.catalog.routes import bp as catalog_bp
+    from src.counter.routes import bp as counter_bp
     from src.health.routes import bp as health_bp
 
-    for blueprint in (health_bp, accounts_bp, catalog_bp):
+    for blueprint in (health_bp, accounts_bp, catalog_bp, counter_bp):
         api.register_blueprint(blueprint)
 
 
@@ -87,4 +89,5 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     _register_blueprints(api)
     register_commands(app)
+    install_counter(app)  # last: the outermost WSGI layer (ProxyFix inside), counts every answer
     return app
