@@ -46,6 +46,7 @@ def settings_for_tests(database_url: str, instance_dir: str) -> dict[str, Any]:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST_KIB": 1024,
         "ACCESS_LOG": False,
+        "REQUEST_COUNTER_ENABLED": False,
         "TESTING": True,
     }
 
