@@ -46,6 +46,4 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
     if connection.dialect.name == "sqlite":
-        # execution_options(sqlite_begin="IMMEDIATE"): writers that take the write lock up front.
-        immediate = connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE"
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.exec_driver_sql("BEGIN")

@@ -8,9 +8,8 @@ from typing import Any
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from flask import Flask
-from sqlalchemy.exc import SQLAlchemyError
 
-from src.counter.store import CounterStore, note_failed_increment
+from src.counter.store import CounterStore, CounterUnavailable, note_failed_increment
 from src.http import REQUEST_ID_HEADER
 
 log = logging.getLogger(__name__)
@@ -44,16 +43,16 @@ class CountingMiddleware:
     def _count(self, request_id: str | None) -> None:
         try:
             self.store.increment()
-        except SQLAlchemyError as exc:
+        except CounterUnavailable as exc:
             # The request is served all the same; the operator sees the loss here and in /metrics.
             note_failed_increment()
-            cause = getattr(exc, "orig", None) or exc
+            cause = exc.__cause__ or exc
             log.warning(
                 "request not counted",
                 extra={
                     "request_id": request_id,
                     "error": type(cause).__name__,
-                    "detail": str(cause).strip().splitlines()[0] if str(cause).strip() else "",
+                    "detail": (str(cause).strip().splitlines() or [""])[0],
                 },
             )
 
@@ -67,6 +66,7 @@ def install_counter(app: Flask) -> None:
         slots=app.config["REQUEST_COUNTER_SLOTS"],
         pool_size=app.config["REQUEST_COUNTER_POOL_SIZE"],
         timeout_ms=app.config["REQUEST_COUNTER_TIMEOUT_MS"],
+        durable=app.config["REQUEST_COUNTER_DURABLE"],
     )
     app.extensions["request_counter"] = store
     app.wsgi_app = CountingMiddleware(app.wsgi_app, store)  # type: ignore[method-assign]

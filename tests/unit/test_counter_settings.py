@@ -8,6 +8,7 @@ def test_counter_defaults_to_on_with_32_slots():
     assert settings["REQUEST_COUNTER_SLOTS"] == 32
     assert settings["REQUEST_COUNTER_POOL_SIZE"] == 4
     assert settings["REQUEST_COUNTER_TIMEOUT_MS"] == 2000
+    assert settings["REQUEST_COUNTER_DURABLE"] is True
 
 
 def test_counter_settings_come_from_the_environment():
@@ -17,12 +18,14 @@ def test_counter_settings_come_from_the_environment():
             "REQUEST_COUNTER_SLOTS": "64",
             "REQUEST_COUNTER_POOL_SIZE": "8",
             "REQUEST_COUNTER_TIMEOUT_MS": "500",
+            "REQUEST_COUNTER_DURABLE": "false",
         }
     )
     assert settings["REQUEST_COUNTER_ENABLED"] is False
     assert settings["REQUEST_COUNTER_SLOTS"] == 64
     assert settings["REQUEST_COUNTER_POOL_SIZE"] == 8
     assert settings["REQUEST_COUNTER_TIMEOUT_MS"] == 500
+    assert settings["REQUEST_COUNTER_DURABLE"] is False
 
 
 def test_sqlite_counts_in_one_row_and_postgres_in_the_configured_slots():
