@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 import requests
@@ -13,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import PASSWORD, POSTGRES_URL, bearer
 from tests.support.processes import run_flask
-from tests.support.traffic import Call
+from tests.support.traffic import Call, send_concurrently
 
 USER_PREFIX = "counter-e2e-"
 TIMEOUT_S = 10.0
@@ -110,3 +112,28 @@ def mixed_calls(total: int, user: dict[str, str]) -> list[Call]:
 
 def expected_statuses(calls: Sequence[Call]) -> Counter[int]:
     return Counter(call.expect for call in calls if call.expect is not None)
+
+
+def reset_halfway(
+    base_url: str, calls: Sequence[Call], *, admin: dict[str, str], clients: int
+) -> requests.Response:
+    """Send the calls concurrently, and an admin's reset once half of them were answered."""
+    halfway = threading.Event()
+    answers: dict[str, Any] = {}
+
+    def reset_at_halfway() -> None:
+        if halfway.wait(timeout=60):
+            answers["reset"] = requests.post(
+                f"{base_url}/request-count/reset/", headers=admin, timeout=TIMEOUT_S
+            )
+
+    resetter = threading.Thread(target=reset_at_halfway)
+    resetter.start()
+    send_concurrently(
+        base_url,
+        calls,
+        clients=clients,
+        on_sent=lambda sent: sent >= len(calls) // 2 and halfway.set(),
+    )
+    resetter.join(timeout=TIMEOUT_S)
+    return answers["reset"]

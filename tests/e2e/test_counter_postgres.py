@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import requests
@@ -20,6 +18,7 @@ from tests.e2e.counter_support import (
     needs_postgres,
     read_count,
     register,
+    reset_halfway,
     stored_count,
     zero_counter,
 )
@@ -74,23 +73,9 @@ def test_reset_racing_with_traffic_neither_loses_nor_doubles_a_request(server, a
     user, admin = accounts
     calls = mixed_calls(2000, user)
     zero_counter(POSTGRES_URL)
-    halfway = threading.Event()
-    answers: dict[str, Any] = {}
 
-    def reset_at_halfway() -> None:
-        if halfway.wait(timeout=60):
-            answers["reset"] = requests.post(
-                f"{server.url}/request-count/reset/", headers=admin, timeout=TIMEOUT_S
-            )
+    reset = reset_halfway(server.url, calls, admin=admin, clients=16)
 
-    resetter = threading.Thread(target=reset_at_halfway)
-    resetter.start()
-    send_concurrently(
-        server.url, calls, clients=16, on_sent=lambda sent: sent >= 1000 and halfway.set()
-    )
-    resetter.join(timeout=TIMEOUT_S)
-
-    reset = answers["reset"]
     assert reset.status_code == 200
     assert reset.json()["message"] == "request count reset successfully"
     before = reset.json()["requests_before_reset"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.counter_support import (
+    admin_headers,
     expected_statuses,
     mixed_calls,
     read_count,
     register,
+    reset_halfway,
     stored_count,
     zero_counter,
 )
@@ -53,3 +55,18 @@ def test_sqlite_count_survives_an_app_restart(sqlite_env):
 
     with running_gunicorn(sqlite_env, workers=1, threads=2) as second:
         assert read_count(second.url, user) == 31  # 30 sent, and the restart's /healthz probe
+
+
+def test_sqlite_reset_racing_with_threads_neither_loses_nor_doubles_a_request(sqlite_env):
+    with running_gunicorn(sqlite_env, workers=1, threads=8) as server:
+        user, admin = register(server.url), admin_headers(server.url, sqlite_env)
+        calls = mixed_calls(800, user)
+        zero_counter(sqlite_env["DATABASE_URL"])
+
+        reset = reset_halfway(server.url, calls, admin=admin, clients=8)
+
+        assert reset.status_code == 200
+        before = reset.json()["requests_before_reset"]
+        after = read_count(server.url, user)
+    assert before >= 400 and after > 1
+    assert before + after == len(calls) + 1
