@@ -153,6 +153,11 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_AUTH": env.get("RATELIMIT_AUTH") or "10 per minute",
         "EXPORT_DIR": env.get("EXPORT_DIR") or str(instance / "exports"),
         **export_settings(env),
+        "REQUEST_COUNTER_ENABLED": _bool(env, "REQUEST_COUNTER_ENABLED", True),
+        "REQUEST_COUNTER_SLOTS": _int(env, "REQUEST_COUNTER_SLOTS", 32),
+        "REQUEST_COUNTER_POOL_SIZE": _int(env, "REQUEST_COUNTER_POOL_SIZE", 4),
+        "REQUEST_COUNTER_TIMEOUT_MS": _int(env, "REQUEST_COUNTER_TIMEOUT_MS", 2000),
+        "REQUEST_COUNTER_DURABLE": _bool(env, "REQUEST_COUNTER_DURABLE", True),
     }
 
 

@@ -17,6 +17,7 @@ from config import (
     database_url,
     settings_from_env,
 )
+from src.counter.middleware import install_counter
 from src.database import engine_options
 from src.errors import PROBLEM_MIMETYPE, handle_http_exception, register_error_handlers
 from src.extensions import db, jwt, migrate
@@ -69,11 +70,20 @@ def _register_blueprints(api: Api) -> None:
     from src.accounts.routes import bp as accounts_bp
     from src.catalog.routes import bp as catalog_bp
     from src.collections_api.routes import bp as collections_bp
+    from src.counter.routes import bp as counter_bp
     from src.exports.routes import bp as exports_bp
     from src.health.routes import bp as health_bp
     from src.movie_list.routes import bp as movie_list_bp
 
-    blueprints = (health_bp, accounts_bp, catalog_bp, movie_list_bp, collections_bp, exports_bp)
+    blueprints = (
+        health_bp,
+        accounts_bp,
+        catalog_bp,
+        movie_list_bp,
+        collections_bp,
+        counter_bp,
+        exports_bp,
+    )
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
 
@@ -109,4 +119,5 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_rate_limits(app)
     register_commands(app)
     init_queue(app)
+    install_counter(app)  # last: the outermost WSGI layer (ProxyFix inside), counts every answer
     return app

@@ -60,6 +60,7 @@ def settings_for_tests(
         "ARGON2_MEMORY_COST_KIB": 1024,
         "ACCESS_LOG": False,
         "RATELIMIT_ENABLED": False,
+        "REQUEST_COUNTER_ENABLED": False,
         "TESTING": True,
     }
 

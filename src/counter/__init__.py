@@ -1,0 +1,1 @@
+"""The request counter: every served request counted, exact across processes and hosts."""

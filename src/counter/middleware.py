@@ -1,0 +1,72 @@
+"""The one place that counts requests: a WSGI layer around the whole app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+from flask import Flask
+
+from src.counter.store import CounterStore, CounterUnavailable, note_failed_increment
+from src.http import REQUEST_ID_HEADER
+
+log = logging.getLogger(__name__)
+
+
+class CountingMiddleware:
+    """Counts every request the wrapped app answers, whatever its path or status.
+
+    The count goes up once the app has answered and before the response is sent: a reading of
+    the count does not include its own request, and a client that got its answer is counted.
+    """
+
+    def __init__(self, app: WSGIApplication, store: CounterStore) -> None:
+        self.app = app
+        self.store = store
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        answered: dict[str, str] = {}
+
+        def remember_request_id(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            for name, value in headers:
+                if name.lower() == REQUEST_ID_HEADER.lower():
+                    answered["request_id"] = value
+            return start_response(status, headers, *args)
+
+        try:
+            return self.app(environ, remember_request_id)
+        finally:
+            self._count(answered.get("request_id"))
+
+    def _count(self, request_id: str | None) -> None:
+        try:
+            self.store.increment()
+        except CounterUnavailable as exc:
+            # The request is served all the same; the operator sees the loss here and in /metrics.
+            note_failed_increment()
+            cause = exc.__cause__ or exc
+            log.warning(
+                "request not counted",
+                extra={
+                    "request_id": request_id,
+                    "error": type(cause).__name__,
+                    "detail": (str(cause).strip().splitlines() or [""])[0],
+                },
+            )
+
+
+def install_counter(app: Flask) -> None:
+    """Wrap the app (call last, so that every other WSGI layer is inside) when counting is on."""
+    if not app.config["REQUEST_COUNTER_ENABLED"]:
+        return
+    store = CounterStore(
+        url=app.config["SQLALCHEMY_DATABASE_URI"],
+        slots=app.config["REQUEST_COUNTER_SLOTS"],
+        pool_size=app.config["REQUEST_COUNTER_POOL_SIZE"],
+        timeout_ms=app.config["REQUEST_COUNTER_TIMEOUT_MS"],
+        durable=app.config["REQUEST_COUNTER_DURABLE"],
+    )
+    app.extensions["request_counter"] = store
+    app.wsgi_app = CountingMiddleware(app.wsgi_app, store)  # type: ignore[method-assign]
