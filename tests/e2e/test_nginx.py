@@ -1,0 +1,165 @@
+"""A real NGINX (Debian's package) with the project's site in front of real gunicorn."""
+
+import http.client
+import json
+import os
+
+import pytest
+import requests
+
+from tests.support.nginx import check_config, nginx_available, running_nginx, write_config
+from tests.support.processes import migrate, run_flask, running_gunicorn
+
+TIMEOUT_S = 10
+PASSWORD = "nginx-test-password"
+
+pytestmark = pytest.mark.skipif(
+    not nginx_available() and not os.environ.get("CI"),
+    reason="nginx is not installed (.ci/run installs it; CI never skips this)",
+)
+
+
+@pytest.fixture(scope="module")
+def server_env(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("nginx-app")
+    env = {
+        "DATABASE_URL": f"sqlite:///{instance}/app.db",
+        "INSTANCE_DIR": str(instance),
+        "ACCESS_LOG": "true",
+        "REQUEST_COUNTER_ENABLED": "false",
+    }
+    migrate(env)
+    run_flask("seed", env=env)
+    return env
+
+
+@pytest.fixture(scope="module")
+def stack(server_env, tmp_path_factory):
+    with running_gunicorn(server_env, workers=1, threads=4) as gunicorn:
+        with running_nginx(tmp_path_factory.mktemp("nginx"), upstream_port=gunicorn.port) as nginx:
+            yield gunicorn, nginx
+
+
+@pytest.fixture(scope="module")
+def token(stack):
+    _, nginx = stack
+    response = requests.post(
+        f"{nginx.url}/register/",
+        timeout=TIMEOUT_S,
+        json={"username": "behind_nginx", "password": PASSWORD},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["access_token"]
+
+
+def test_the_site_configuration_passes_nginx_t(tmp_path):
+    result = check_config(write_config(tmp_path, listen_port=18999, upstream_port=18998))
+    assert result.returncode == 0, result.stderr
+
+
+def test_requests_are_proxied_with_security_headers_and_a_request_id(stack):
+    _, nginx = stack
+    response = requests.get(f"{nginx.url}/healthz", timeout=TIMEOUT_S)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_the_client_request_id_reaches_the_app_and_comes_back(stack):
+    gunicorn, nginx = stack
+    response = requests.get(
+        f"{nginx.url}/readyz", timeout=TIMEOUT_S, headers={"X-Request-ID": "trace-nginx-1"}
+    )
+    assert response.headers["X-Request-ID"] == "trace-nginx-1"
+    assert '"request_id": "trace-nginx-1"' in gunicorn.log_text()
+
+
+def test_the_app_sees_the_client_address_not_a_spoofed_one(stack):
+    gunicorn, nginx = stack
+    requests.get(
+        f"{nginx.url}/healthz",
+        timeout=TIMEOUT_S,
+        headers={"X-Forwarded-For": "203.0.113.66", "X-Request-ID": "addr-check"},
+    )
+    lines = [
+        json.loads(line)
+        for line in gunicorn.log_text().splitlines()
+        if line.startswith("{") and '"addr-check"' in line
+    ]
+    app_lines = [line for line in lines if line.get("logger") == "src.access"]
+    assert app_lines and app_lines[0]["remote_addr"] == "127.0.0.1"
+
+
+def test_next_links_use_the_scheme_and_host_the_client_used(stack, token):
+    _, nginx = stack
+    response = requests.get(
+        f"{nginx.url}/catalog/movies/?page_size=2",
+        timeout=TIMEOUT_S,
+        headers={"Authorization": f"Bearer {token}", "Host": f"movies.example.org:{nginx.port}"},
+    )
+    assert response.status_code == 200
+    assert response.json()["next"].startswith(
+        f"http://movies.example.org:{nginx.port}/catalog/movies/?"
+    )
+
+
+def test_a_body_over_one_mebibyte_is_413_problem_from_nginx(stack):
+    _, nginx = stack
+    response = requests.post(
+        f"{nginx.url}/register/",
+        timeout=TIMEOUT_S,
+        data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 413
+
+
+def test_json_answers_are_gzipped(stack):
+    _, nginx = stack
+    response = requests.get(
+        f"{nginx.url}/openapi.json", timeout=TIMEOUT_S, headers={"Accept-Encoding": "gzip"}
+    )
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "paths" in response.json()
+
+
+def test_login_floods_are_limited_per_address_with_problem_json(stack):
+    _, nginx = stack
+    statuses = []
+    for _ in range(30):
+        response = requests.post(
+            f"{nginx.url}/login/",
+            timeout=TIMEOUT_S,
+            json={"username": "nobody", "password": PASSWORD},
+        )
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            assert response.headers["Content-Type"] == "application/problem+json"
+            assert response.headers["Retry-After"] == "1"
+            break
+    assert statuses[-1] == 429
+
+
+def test_metrics_answer_the_local_scraper_only(stack):
+    _, nginx = stack
+    assert requests.get(f"{nginx.url}/metrics", timeout=TIMEOUT_S).status_code == 200
+    # Another address of this machine's loopback range stands in for a remote client.
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", nginx.port, timeout=TIMEOUT_S, source_address=("127.0.0.2", 0)
+    )
+    connection.request("GET", "/metrics")
+    assert connection.getresponse().status == 403
+    connection.close()
+
+
+def test_gunicorn_down_is_502_problem_json(server_env, tmp_path):
+    with running_gunicorn(server_env, workers=1, threads=1) as gunicorn:
+        upstream_port = gunicorn.port
+    with running_nginx(tmp_path, upstream_port=upstream_port) as nginx:
+        response = requests.get(f"{nginx.url}/catalog/movies/", timeout=TIMEOUT_S)
+    assert response.status_code == 502
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "Bad Gateway"
