@@ -3,6 +3,7 @@ when PROMETHEUS_MULTIPROC_DIR is set, as gunicorn.conf.py does)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -11,6 +12,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -33,8 +35,23 @@ UPSTREAM_CALLS = Counter(
 COUNTER_FAILURES = Counter(
     "request_counter_failures_total", "Requests the request counter could not record"
 )
+QUEUE_DEPTH = Gauge(
+    "queue_pending_jobs",
+    "Jobs waiting in the queue, read at scrape time",
+    multiprocess_mode="mostrecent",
+)
 
 bp = Blueprint("metrics", __name__)
+log = logging.getLogger(__name__)
+
+
+def _read_queue_depth() -> None:
+    from src.worker import QUEUE_ERRORS, job_queue
+
+    try:
+        QUEUE_DEPTH.set(job_queue().huey.pending_count())
+    except QUEUE_ERRORS:
+        log.warning("queue depth unknown: the queue storage does not answer", exc_info=True)
 
 
 def _route() -> str:
@@ -55,6 +72,7 @@ def _observe(response: Response) -> Response:
 @public
 def metrics() -> Response:
     """Prometheus exposition of this service's metrics."""
+    _read_queue_depth()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

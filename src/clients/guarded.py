@@ -15,6 +15,8 @@ from typing import NoReturn, TypeVar
 
 import pybreaker
 
+from src.metrics import UPSTREAM_CALLS
+
 T = TypeVar("T")
 
 
@@ -28,17 +30,39 @@ def call_guarded(
 
     Raises pybreaker.CircuitBreakerError when the breaker is open (or this failure opened it).
     """
+    outcome = UPSTREAM_CALLS.labels(breaker.name or "upstream", "failure")
     if breaker.current_state != pybreaker.STATE_CLOSED:
-        return breaker.call(call)
+        return _through_the_breaker(breaker, call, failures)
     try:
         result = call()
     except failures as error:
+        outcome.inc()
         breaker.call(_raise, error)  # counted; may open the breaker
         raise  # not reached: breaker.call re-raises the error or a CircuitBreakerError
+    UPSTREAM_CALLS.labels(breaker.name or "upstream", "ok").inc()
     try:
         breaker.call(_succeed)  # resets the failure count
     except pybreaker.CircuitBreakerError:
         pass  # other calls opened the breaker meanwhile; this answer is still good
+    return result
+
+
+def _through_the_breaker(
+    breaker: pybreaker.CircuitBreaker,
+    call: Callable[[], T],
+    failures: tuple[type[Exception], ...],
+) -> T:
+    """Open: refused at once. Half-open: one trial call at a time, as pybreaker does."""
+    name = breaker.name or "upstream"
+    try:
+        result = breaker.call(call)
+    except pybreaker.CircuitBreakerError:
+        UPSTREAM_CALLS.labels(name, "rejected").inc()
+        raise
+    except failures:
+        UPSTREAM_CALLS.labels(name, "failure").inc()
+        raise
+    UPSTREAM_CALLS.labels(name, "ok").inc()
     return result
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from src.metrics import COUNTER_FAILURES
+
 
 class CounterUnavailable(RuntimeError):
     """The store could not count a request (database down, pool or lock timeout)."""
@@ -56,6 +58,7 @@ def note_failed_increment() -> None:
     global _failures
     with _failures_lock:
         _failures += 1
+    COUNTER_FAILURES.inc()
 
 
 class CounterStore:

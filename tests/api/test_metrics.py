@@ -10,3 +10,23 @@ def test_metrics_count_requests_by_route_and_status(client, user_headers):
 def test_metrics_need_no_token_and_are_not_in_the_api_spec(client):
     assert client.get("/metrics").status_code == 200
     assert "/metrics" not in client.get("/openapi.json").json["paths"]
+
+
+def _gauge(client, name):
+    for line in client.get("/metrics").get_data(as_text=True).splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{name} not exposed")
+
+
+def test_metrics_report_the_queue_depth(client, user_headers):
+    before = _gauge(client, "queue_pending_jobs")
+    assert client.post("/exports/", json={}, headers=user_headers).status_code == 202
+    assert _gauge(client, "queue_pending_jobs") == before + 1
+
+
+def test_metrics_count_upstream_outcomes_and_lost_counts(client, user_headers):
+    client.get("/movies/?page=1", headers=user_headers)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'upstream_calls_total{outcome="ok",upstream="movie-list"}' in text
+    assert "request_counter_failures_total" in text
