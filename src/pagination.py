@@ -68,12 +68,16 @@ def paginate(
     scalars: bool = True,
     transform: Callable[[Any], Any] | None = None,
 ) -> dict[str, Any]:
-    """Run a count and one page of `statement`, and wrap them in the envelope."""
-    count_query = select(func.count()).select_from(statement.order_by(None).subquery())
-    count = db.session.execute(count_query).scalar_one()
-    page_query = statement.limit(page_size).offset((page - 1) * page_size)
-    result = db.session.execute(page_query)
+    """Run one page of `statement` (and a count when the page cannot tell it), and wrap
+    them in the envelope."""
+    offset = (page - 1) * page_size
+    result = db.session.execute(statement.limit(page_size).offset(offset))
     rows: Sequence[Any] = result.scalars().all() if scalars else result.all()
+    if 0 < len(rows) < page_size or (page == 1 and not rows):
+        count = offset + len(rows)  # this is the last page: the count is known
+    else:
+        count_query = select(func.count()).select_from(statement.order_by(None).subquery())
+        count = db.session.execute(count_query).scalar_one()
     if transform is not None:
         rows = [transform(row) for row in rows]
     return envelope(items=rows, count=count, page=page, page_size=page_size)

@@ -11,7 +11,6 @@ from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from src.errors import Forbidden
-from src.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 _PUBLIC_BLUEPRINTS = {"api-docs"}  # flask-smorest's spec and Swagger UI
@@ -34,20 +33,6 @@ def _require_token_unless_public() -> None:
     if getattr(view, "is_public", False):
         return
     verify_jwt_in_request()
-    _end_auth_transaction()
-
-
-def _end_auth_transaction() -> None:
-    """Close the transaction the token checks opened, keeping the loaded user usable.
-
-    A view that then waits on an upstream holds no database connection or lock meanwhile
-    (on SQLite every transaction holds the write lock); a view that needs the database
-    opens its own short transaction.
-    """
-    user = get_current_user()
-    if user is not None and user in db.session:
-        db.session.expunge(user)
-    db.session.rollback()
 
 
 def _verified_user() -> Any:

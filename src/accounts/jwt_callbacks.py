@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, g
 
 from src.accounts import service
 from src.accounts.models import User
@@ -53,11 +53,18 @@ def failed_verification(header: dict[str, Any], payload: dict[str, Any]) -> Resp
     return _unauthorized("The token is not valid.")
 
 
+# flask-jwt-extended asks whether the token is revoked, then for its user: one query
+# answers both, and the user waits in `g` for the second question.
 @jwt.token_in_blocklist_loader
 def token_revoked(header: dict[str, Any], payload: dict[str, Any]) -> bool:
-    return service.is_revoked(claims=payload)
+    user, revoked = service.check_token(claims=payload)
+    g.token_user = user
+    return revoked
 
 
 @jwt.user_lookup_loader
 def load_user(header: dict[str, Any], payload: dict[str, Any]) -> User | None:
-    return service.user_for_token(subject=payload["sub"])
+    if "token_user" not in g:
+        g.token_user, _ = service.check_token(claims=payload)
+    user: User | None = g.pop("token_user")
+    return user

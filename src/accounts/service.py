@@ -95,17 +95,15 @@ def logout(*, user: User, claims: dict[str, Any]) -> None:
     db.session.commit()
 
 
-def is_revoked(*, claims: dict[str, Any]) -> bool:
-    """True when the token or its login session has been revoked."""
+def check_token(*, claims: dict[str, Any]) -> tuple[User | None, bool]:
+    """The token's user (None if unknown) and whether the token or its session is revoked."""
     jtis = [claims["jti"], claims["sid"]] if "sid" in claims else [claims["jti"]]
-    return repository.any_revoked(jtis=jtis)
-
-
-def user_for_token(*, subject: str) -> User | None:
     try:
-        return repository.get_user(user_id=int(subject))
-    except ValueError:
-        return None
+        user_id = int(claims["sub"])
+    except (TypeError, ValueError):
+        return None, False
+    found = repository.user_and_revocation(user_id=user_id, jtis=jtis)
+    return (None, False) if found is None else found
 
 
 def purge_expired_revocations(*, now: datetime) -> int:

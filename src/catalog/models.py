@@ -82,6 +82,7 @@ class Movie(db.Model):  # type: ignore[name-defined]
         Index("ix_movies_format", "format"),
         Index("ix_movies_expiry_date", "expiry_date"),
         Index("ix_movies_updated_at", "updated_at"),
+        Index("ix_movies_title_id", "title", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
