@@ -55,13 +55,16 @@ def _load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
 
-def _register_blueprints(api: Api) -> None:
+def _register_blueprints(app: Flask, api: Api) -> None:
     from src.accounts.routes import bp as accounts_bp
     from src.catalog.routes import bp as catalog_bp
     from src.health.routes import bp as health_bp
+    from src.pricing.pages import bp as pages_bp
+    from src.pricing.routes import bp as prices_bp
 
-    for blueprint in (health_bp, accounts_bp, catalog_bp):
+    for blueprint in (health_bp, accounts_bp, catalog_bp, prices_bp):
         api.register_blueprint(blueprint)
+    app.register_blueprint(pages_bp)  # HTML for customers: not in the API spec
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -85,6 +88,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_http(app)
     init_auth(app)
     register_error_handlers(app)
-    _register_blueprints(api)
+    _register_blueprints(app, api)
     register_commands(app)
     return app

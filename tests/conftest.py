@@ -18,10 +18,13 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from config import database_url
 from src import create_app
 from src.extensions import db
+from tests.support.simulator import RunningSimulator, running_simulator
 
 POSTGRES_URL = database_url(os.environ.get("TEST_DATABASE_URL", ""))
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 PASSWORD = "correct-horse-battery"
+# Distinctive, so that a test can look for it anywhere it must never appear.
+SIMULATOR_PROVIDER_TOKEN = "sim-provider-token-7f3a9c"  # noqa: S105 (a test value)
 
 if os.environ.get("CI") and not POSTGRES_URL:
     pytest.exit("CI must run the Postgres tests: set TEST_DATABASE_URL", returncode=3)
@@ -48,6 +51,28 @@ def settings_for_tests(database_url: str, instance_dir: str) -> dict[str, Any]:
         "ACCESS_LOG": False,
         "TESTING": True,
     }
+
+
+def simulator_settings(simulator: RunningSimulator) -> dict[str, Any]:
+    """Settings that point an app under test at a simulator: merge into settings_for_tests."""
+    return {
+        "CINEMAWORLD_URL": f"{simulator.url}/api/cinemaworld",
+        "FILMWORLD_URL": f"{simulator.url}/api/filmworld",
+        "MOVIE_LIST_URL": f"{simulator.url}/api/v1/maya/movies/",
+        "PROVIDER_API_TOKEN": SIMULATOR_PROVIDER_TOKEN,
+    }
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[RunningSimulator]:
+    """One provider simulator process for the session (tests that set faults reset them)."""
+    env = {
+        "PROVIDER_API_TOKEN": SIMULATOR_PROVIDER_TOKEN,
+        "SIM_FAULTS": None,
+        "SIM_PROVIDER_DATA_DIR": None,
+    }
+    with running_simulator(env=env) as running:
+        yield running
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -1,0 +1,115 @@
+"""Price comparison rules: answer from the stored offers, refreshed within the deadline."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+
+from src.clients.outbound import outbound_deadline
+from src.clients.provider_records import ProviderMovie, provider_record
+from src.clients.providers import PROVIDERS, provider_client
+from src.columns import utcnow
+from src.errors import NotFound, UpstreamUnavailable
+from src.extensions import db
+from src.pricing import comparison, repository
+from src.pricing.comparison import PriceBoard, PricedMovie, ProviderState
+from src.pricing.fetching import FetchOutcome
+from src.pricing.models import ProviderStatus
+from src.pricing.refresher import PriceRefresher, refresher_for
+
+# Time kept back from the deadline to read the database and write the answer.
+ANSWER_MARGIN_S = 0.05
+
+
+def price_board() -> PriceBoard:
+    """Every movie either provider sells, with the cheapest offer and each provider's state."""
+    states = _current_states()
+    return PriceBoard(movies=comparison.priced_movies(repository.offers()), providers=states)
+
+
+def priced_movie(*, movie_id: str) -> tuple[PricedMovie, dict[str, ProviderState]]:
+    """One movie with its offers and details, and each provider's state; NotFound if none
+    sells it."""
+    states = _current_states()
+    movies = comparison.priced_movies(repository.offers(movie_id=movie_id))
+    if not movies:
+        raise NotFound(f"No provider sells a movie with id {movie_id}.")
+    return movies[0], states
+
+
+def add_provider_movie(*, provider: str, movie: dict[str, Any]) -> ProviderMovie:
+    """Forward a movie (snake_case fields) to a provider; the record as it stored it."""
+    if provider not in PROVIDERS:
+        raise NotFound(f"No provider named {provider}; known: {', '.join(PROVIDERS)}.")
+    with outbound_deadline(current_app.config["PRICE_DEADLINE_S"]):
+        return provider_client(provider).add_movie(provider_record(provider, movie))
+
+
+def refresh_all_prices(*, timeout_s: float | None = None) -> dict[str, ProviderState]:
+    """Fetch every provider now and wait for the fetches to be stored (the periodic task)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    timeout_s = timeout_s or app.config["PRICE_FETCH_TIMEOUT_S"] + 5.0
+    refresher = _refresher(app)
+    refresher.refresh(PROVIDERS, answer_by=time.monotonic() + timeout_s)
+    refresher.drain(timeout_s)
+    db.session.rollback()  # end any read transaction, to see what the fetches stored
+    return _states(repository.statuses(), now=utcnow())
+
+
+def wait_for_fetches(*, timeout_s: float) -> bool:
+    """Wait until no fetch is in flight in this process; True when none is left."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return _refresher(app).drain(timeout_s)
+
+
+def record_fetch(outcome: FetchOutcome) -> None:
+    """Store what a fetch learned: every price seen in the history; the current offers and
+    the status unless a fetch started later has already been stored."""
+    repository.add_observations(movies=outcome.offers, observed_at=outcome.started_at)
+    status = repository.lock_status(provider=outcome.provider)
+    if status.last_attempt_at is None or outcome.started_at >= status.last_attempt_at:
+        _apply(status, outcome)
+    db.session.commit()
+
+
+def _apply(status: ProviderStatus, outcome: FetchOutcome) -> None:
+    status.last_attempt_at = outcome.started_at
+    status.last_error = outcome.error[:500] if outcome.error else None
+    if outcome.listed_ids is None:
+        return
+    # A movie whose record did not arrive this time keeps its last offer.
+    keep = {movie.provider_movie_id for movie in outcome.offers} | outcome.unfinished_ids
+    repository.keep_only_offers(provider=outcome.provider, provider_movie_ids=keep)
+    repository.upsert_offers(movies=outcome.offers, fetched_at=outcome.started_at)
+    status.last_success_at = outcome.started_at
+
+
+def _current_states() -> dict[str, ProviderState]:
+    """Each provider's state, after refreshing those not ok within the deadline;
+    UpstreamUnavailable when nothing at all is known."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    answer_by = time.monotonic() + app.config["PRICE_DEADLINE_S"] - ANSWER_MARGIN_S
+    asked_at = utcnow()  # offers fresh when asked stay ok, however long the others take
+    states = _states(repository.statuses(), now=asked_at)
+    behind = [name for name, state in states.items() if state.status != comparison.OK]
+    if behind:
+        _refresher(app).refresh(behind, answer_by=answer_by)
+        db.session.rollback()  # end the read transaction, to see what the fetches stored
+        states = _states(repository.statuses(), now=asked_at)
+    if comparison.nothing_known(states):
+        raise UpstreamUnavailable(
+            "No provider's prices are known yet; try again shortly.", retry_after=5
+        )
+    return states
+
+
+def _states(statuses: dict[str, ProviderStatus], *, now: datetime) -> dict[str, ProviderState]:
+    max_age_s = current_app.config["PRICE_MAX_AGE_S"]
+    return comparison.provider_states(statuses, now=now, max_age_s=max_age_s)
+
+
+def _refresher(app: Flask) -> PriceRefresher:
+    return refresher_for(app, store=record_fetch)
