@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from functools import partial
@@ -48,14 +48,19 @@ class PriceRefresher:
         self._lock = threading.Lock()
         self._flights: dict[str, _Flight] = {}
 
-    def refresh(self, providers: Iterable[str], *, answer_by: float) -> None:
-        """Fetch the providers, joining fetches in flight; wait until answer_by at most.
+    def refresh(
+        self, providers: Iterable[str], *, answer_by: float, waiting_for: Collection[str]
+    ) -> None:
+        """Fetch the providers, joining fetches in flight; wait for those in waiting_for
+        until answer_by at most.
 
         A fetch joined late is waited for only until its starter's answer was due, so that
         a hanging provider costs each fetch one deadline, not one per request."""
-        for flight in [self._flight(provider, answer_by) for provider in providers]:
-            until = min(answer_by, flight.answer_by)
-            wait([flight.future], timeout=max(0.0, until - time.monotonic()))
+        flights = {provider: self._flight(provider, answer_by) for provider in providers}
+        for provider, flight in flights.items():
+            if provider in waiting_for:
+                until = min(answer_by, flight.answer_by)
+                wait([flight.future], timeout=max(0.0, until - time.monotonic()))
 
     def drain(self, timeout_s: float) -> bool:
         """Wait for every fetch in flight; True when none is left."""

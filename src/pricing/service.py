@@ -22,18 +22,19 @@ from src.pricing.refresher import PriceRefresher, refresher_for
 
 # Time kept back from the deadline to read the database and write the answer.
 ANSWER_MARGIN_S = 0.05
+_MOVIES_CACHE = "pricing.movies"
 
 
 def price_board() -> PriceBoard:
     """Every movie either provider sells, with the cheapest offer and each provider's state."""
-    states = _current_states()
-    return PriceBoard(movies=comparison.priced_movies(repository.offers()), providers=states)
+    statuses, states = _current_states()
+    return PriceBoard(movies=_all_movies(statuses), providers=states)
 
 
 def priced_movie(*, movie_id: str) -> tuple[PricedMovie, dict[str, ProviderState]]:
     """One movie with its offers and details, and each provider's state; NotFound if none
     sells it."""
-    states = _current_states()
+    _, states = _current_states()
     movies = comparison.priced_movies(repository.offers(movie_id=movie_id))
     if not movies:
         raise NotFound(f"No provider sells a movie with id {movie_id}.")
@@ -53,7 +54,7 @@ def refresh_all_prices(*, timeout_s: float | None = None) -> dict[str, ProviderS
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     timeout_s = timeout_s or app.config["PRICE_FETCH_TIMEOUT_S"] + 5.0
     refresher = _refresher(app)
-    refresher.refresh(PROVIDERS, answer_by=time.monotonic() + timeout_s)
+    refresher.refresh(PROVIDERS, answer_by=time.monotonic() + timeout_s, waiting_for=PROVIDERS)
     refresher.drain(timeout_s)
     db.session.rollback()  # end any read transaction, to see what the fetches stored
     return _states(repository.statuses(), now=utcnow())
@@ -87,23 +88,47 @@ def _apply(status: ProviderStatus, outcome: FetchOutcome) -> None:
     status.last_success_at = outcome.started_at
 
 
-def _current_states() -> dict[str, ProviderState]:
-    """Each provider's state, after refreshing those not ok within the deadline;
-    UpstreamUnavailable when nothing at all is known."""
+def _current_states() -> tuple[dict[str, ProviderStatus], dict[str, ProviderState]]:
+    """Each provider's status row and state, after refreshing those not ok; UpstreamUnavailable
+    when nothing at all is known.
+
+    A refresh is waited for (until the deadline) only where it may change the answer soon:
+    the provider has nothing stored yet, or its offers are just old. A provider whose last
+    fetch failed is fetched in the background while its stored offers are answered at once."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     answer_by = time.monotonic() + app.config["PRICE_DEADLINE_S"] - ANSWER_MARGIN_S
     asked_at = utcnow()  # offers fresh when asked stay ok, however long the others take
-    states = _states(repository.statuses(), now=asked_at)
+    statuses = repository.statuses()
+    states = _states(statuses, now=asked_at)
     behind = [name for name, state in states.items() if state.status != comparison.OK]
     if behind:
-        _refresher(app).refresh(behind, answer_by=answer_by)
-        db.session.rollback()  # end the read transaction, to see what the fetches stored
-        states = _states(repository.statuses(), now=asked_at)
+        waiting_for = [name for name in behind if _worth_waiting(statuses.get(name))]
+        _refresher(app).refresh(behind, answer_by=answer_by, waiting_for=waiting_for)
+        if waiting_for:
+            db.session.rollback()  # end the read transaction, to see what the fetches stored
+            statuses = repository.statuses()
+            states = _states(statuses, now=asked_at)
     if comparison.nothing_known(states):
         raise UpstreamUnavailable(
             "No provider's prices are known yet; try again shortly.", retry_after=5
         )
-    return states
+    return statuses, states
+
+
+def _worth_waiting(status: ProviderStatus | None) -> bool:
+    return status is None or status.last_success_at is None or status.last_error is None
+
+
+def _all_movies(statuses: dict[str, ProviderStatus]) -> list[PricedMovie]:
+    """Every priced movie, read again only after a fetch was stored: each stored fetch
+    changes its provider's last_attempt_at, so equal attempt times mean equal offers."""
+    version = tuple(sorted((name, row.last_attempt_at) for name, row in statuses.items()))
+    cache = current_app.extensions.setdefault(_MOVIES_CACHE, {})
+    cached = cache.get("movies")
+    if cached is None or cached[0] != version:
+        cached = (version, comparison.priced_movies(repository.offers()))
+        cache["movies"] = cached
+    return cached[1]
 
 
 def _states(statuses: dict[str, ProviderStatus], *, now: datetime) -> dict[str, ProviderState]:

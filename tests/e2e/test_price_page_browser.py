@@ -12,7 +12,13 @@ import requests
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from tests.conftest import SIMULATOR_PROVIDER_TOKEN, simulator_settings
-from tests.support.app_process import RunningApp, app_env, migrate, running_gunicorn
+from tests.support.app_process import (
+    RunningApp,
+    app_env,
+    flask_command,
+    migrate,
+    running_gunicorn,
+)
 from tests.support.simulator import (
     REPO_ROOT,
     REQUEST_TIMEOUT_S,
@@ -54,10 +60,10 @@ def site_simulator() -> Iterator[RunningSimulator]:
 
 
 @pytest.fixture(scope="module")
-def site(
+def site_env(
     site_simulator: RunningSimulator, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningApp]:
-    """gunicorn serving the app on its own SQLite database; offers refreshed on every page."""
+) -> dict[str, str]:
+    """The site's environment: its own SQLite database, migrated, both providers fetched."""
     instance = tmp_path_factory.mktemp("e2e-prices")
     settings = {name: str(value) for name, value in simulator_settings(site_simulator).items()}
     env = app_env(
@@ -66,12 +72,24 @@ def site(
             "APP_ENV": "development",
             "DATABASE_URL": f"sqlite:///{instance}/prices.db",
             "INSTANCE_DIR": str(instance),
-            "PRICE_MAX_AGE_S": "0",
         }
     )
     migrate(env)
-    with running_gunicorn(env) as app:
+    refresh_prices(env, expect="filmworld: ok")
+    return env
+
+
+@pytest.fixture(scope="module")
+def site(site_env: dict[str, str]) -> Iterator[RunningApp]:
+    """gunicorn serving the app."""
+    with running_gunicorn(site_env) as app:
         yield app
+
+
+def refresh_prices(env: dict[str, str], *, expect: str) -> None:
+    """Run the periodic refresh, as the queue would, in its own process."""
+    result = flask_command(env, "refresh-prices")
+    assert expect in result.stdout, result.stdout + result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -144,11 +162,11 @@ def test_provider_text_shows_as_text_and_never_runs(page: Page, site: RunningApp
 
 
 def test_a_provider_that_is_down_is_named_in_a_visible_notice(
-    page: Page, site: RunningApp, site_simulator: RunningSimulator
+    page: Page, site: RunningApp, site_env: dict[str, str], site_simulator: RunningSimulator
 ):
-    page.goto(f"{site.url}/", wait_until="domcontentloaded")  # both fetched
     site_simulator.set_faults("filmworld", error_rate=1.0)
-    page.reload(wait_until="domcontentloaded")
+    refresh_prices(site_env, expect="filmworld: stale")  # the periodic refresh finds it down
+    page.goto(f"{site.url}/", wait_until="domcontentloaded")
     notice = page.locator('.notice[data-provider="filmworld"]')
     assert notice.is_visible()
     assert notice.inner_text().startswith("filmworld is not answering: its prices are from ")
@@ -156,6 +174,8 @@ def test_a_provider_that_is_down_is_named_in_a_visible_notice(
     new_hope = card(page, "0076759")
     assert "29.50" in new_hope.locator(".cheapest").inner_text()  # its stored offer still counts
     screenshot(page, "prices-page-provider-down.png")
+    site_simulator.reset_faults()
+    refresh_prices(site_env, expect="filmworld: ok")
 
 
 def test_the_movie_page_shows_the_offers_and_details(page: Page, site: RunningApp):

@@ -18,7 +18,7 @@ from tests.support.simulator import HOST, REPO_ROOT, free_port
 
 STARTUP_LIMIT_S = 30.0
 STOP_LIMIT_S = 10.0
-MIGRATE_LIMIT_S = 120.0
+COMMAND_LIMIT_S = 120.0
 LOG_TAIL_CHARS = 4000
 
 
@@ -42,35 +42,42 @@ def app_env(settings: Mapping[str, str]) -> dict[str, str]:
     return {**os.environ, **settings}
 
 
-def migrate(env: Mapping[str, str]) -> None:
-    """flask --app wsgi db upgrade in a child process."""
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"]
-    subprocess.run(
+def flask_command(env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """flask --app wsgi <args> in a child process; its output is returned, not printed."""
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
+    return subprocess.run(
         command,
         cwd=REPO_ROOT,
         env=dict(env),
-        check=True,
         capture_output=True,
-        timeout=MIGRATE_LIMIT_S,
+        text=True,
+        timeout=COMMAND_LIMIT_S,
     )
 
 
+def migrate(env: Mapping[str, str]) -> None:
+    """flask --app wsgi db upgrade in a child process."""
+    result = flask_command(env, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+
+
 @contextmanager
-def running_gunicorn(env: Mapping[str, str], *, workers: int = 2) -> Iterator[RunningApp]:
-    """gunicorn -c gunicorn.conf.py wsgi:app on a free loopback port, for the block."""
+def running_gunicorn(
+    env: Mapping[str, str], *, workers: int | None = 2, app: str = "wsgi:app"
+) -> Iterator[RunningApp]:
+    """gunicorn -c gunicorn.conf.py <app> on a free loopback port, for the block; workers
+    None keeps gunicorn.conf.py's number. The app must answer GET /healthz."""
     port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-        "-b", f"{HOST}:{port}", "-w", str(workers), "wsgi:app",
-    ]  # fmt: skip
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"{HOST}:{port}"]
+    command += ["-w", str(workers), app] if workers else [app]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             command, cwd=REPO_ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT
         )
-        app = RunningApp(url=f"http://{HOST}:{port}", process=process, log=log)
+        running = RunningApp(url=f"http://{HOST}:{port}", process=process, log=log)
         try:
-            _wait_until_ready(app)
-            yield app
+            _wait_until_ready(running)
+            yield running
         finally:
             _stop(process)
 
