@@ -33,6 +33,7 @@ RUNS = 3
 DEADLINE_S = 2.0
 BENCHMARKS = Path(__file__).with_name("BENCHMARKS.md")
 SECTION = "## Prices"
+LOAD_AVERAGES = [os.getloadavg()[0]]  # at the start, to say how busy the machine was
 
 
 @contextmanager
@@ -89,15 +90,17 @@ def summary(results: list[LoadResult]) -> dict[str, float]:
     }
 
 
-def warm(simulator: RunningSimulator, duration_s: float) -> tuple[dict, dict]:
+def warm(simulator: RunningSimulator, duration_s: float) -> dict[str, dict]:
+    """The warm answer, the token check alone (GET /me/) and the bare hello-world."""
     with prices_app(simulator) as app:
         headers = bearer_for(app)
         first = requests.get(f"{app.url}/prices/movies/", headers=headers, timeout=10)
         assert first.status_code == 200 and len(first.json()["data"]) == 7, first.text
         prices = summary(runs(f"{app.url}/prices/movies/", headers, duration_s))
+        token_only = summary(runs(f"{app.url}/me/", headers, duration_s))
     with running_gunicorn(app_env({}), workers=None, app="bench.hello:app") as hello_app:
         hello = summary(runs(f"{hello_app.url}/hello/", {}, duration_s))
-    return prices, hello
+    return {"prices": prices, "me": token_only, "hello": hello}
 
 
 def hanging(simulator: RunningSimulator, duration_s: float) -> tuple[dict, set[str]]:
@@ -136,7 +139,8 @@ def verdict(met: bool) -> str:
     return "met" if met else "NOT met"
 
 
-def report(prices: dict, hello: dict, hang: dict, seen: set[str], duration_s: float) -> str:
+def report(warmed: dict[str, dict], hang: dict, seen: set[str], duration_s: float) -> str:
+    prices, hello = warmed["prices"], warmed["hello"]
     budget_ms = DEADLINE_S * 1000 + 100
     hang_ok = hang["p99_ms"] <= budget_ms and hang["failed"] == 0
     database = "Postgres" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
@@ -152,12 +156,14 @@ gunicorn with gunicorn.conf.py (gthread; workers min(2 x CPUs, 8), 4 threads eac
 log off, {database}, the simulator and the load generator (bench/load_prices.py: Python
 threads, keep-alive) on the same machine over loopback: {CONNECTIONS} connections, {RUNS} runs
 of {duration_s:g} s (hanging: {duration_s * 2:g} s) after a 1 s warm-up; medians of the runs.
+Load average (1 min) at the start and the end: {LOAD_AVERAGES[0]:.1f}, {os.getloadavg()[0]:.1f}.
 A shared, noisy 2-core machine where the load generator competes with the server for CPU:
 read the ratios more than the absolute numbers.
 
 | scenario | p50 ms | p99 ms | req/s | requests | failed |
 |---|---:|---:|---:|---:|---:|
 {row("hello-world (bench/hello.py)", hello)}
+{row("GET /me/ (the token check and the framework alone)", warmed["me"])}
 {row("GET /prices/movies/ warm", prices)}
 {row("GET /prices/movies/, cinemaworld hanging, PRICE_MAX_AGE_S=1", hang)}
 
@@ -184,9 +190,9 @@ def main() -> None:
     args = parser.parse_args()
     env = {"PROVIDER_API_TOKEN": TOKEN, "SIM_FAULTS": None, "SIM_PROVIDER_DATA_DIR": None}
     with running_simulator(env=env) as simulator:
-        prices, hello = warm(simulator, args.duration)
+        warmed = warm(simulator, args.duration)
         hang, seen = hanging(simulator, args.duration * 2)
-    text = report(prices, hello, hang, seen, args.duration)
+    text = report(warmed, hang, seen, args.duration)
     print(text)
     if args.write:
         write_section(text)
