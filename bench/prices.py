@@ -60,18 +60,20 @@ def prices_app(simulator: RunningSimulator, **settings: str) -> Iterator[Running
 
 
 def bearer_for(app: RunningApp) -> dict[str, str]:
-    """Register a user and return its Authorization header."""
-    response = requests.post(
-        f"{app.url}/register/",
-        json={"username": "bench", "password": "bench-password-1"},
-        timeout=10,
-    )
+    """Register a user (or log in, when a BENCH_DATABASE_URL already has it): its header."""
+    credentials = {"username": "bench", "password": "bench-password-1"}
+    response = requests.post(f"{app.url}/register/", json=credentials, timeout=10)
+    if response.status_code == 409:
+        response = requests.post(f"{app.url}/login/", json=credentials, timeout=10)
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def runs(url: str, headers: dict[str, str], duration_s: float) -> list[LoadResult]:
-    run_load(url, headers=headers, connections=CONNECTIONS, duration_s=1.0)  # warm up
+def runs(
+    url: str, headers: dict[str, str], duration_s: float, *, warm_up: bool = True
+) -> list[LoadResult]:
+    if warm_up:
+        run_load(url, headers=headers, connections=CONNECTIONS, duration_s=1.0)
     return [
         run_load(url, headers=headers, connections=CONNECTIONS, duration_s=duration_s)
         for _ in range(RUNS)
@@ -85,6 +87,7 @@ def summary(results: list[LoadResult]) -> dict[str, float]:
         "p99_ms": statistics.median(r.percentile(0.99) for r in results) * 1000,
         "max_ms": max(max(r.latencies) for r in results) * 1000,
         "rps": statistics.median(r.throughput for r in results),
+        "p99s_ms": [r.percentile(0.99) * 1000 for r in results],
         "requests": sum(len(r.latencies) for r in results),
         "failed": sum(r.failed for r in results),
     }
@@ -106,10 +109,14 @@ def warm(simulator: RunningSimulator, duration_s: float) -> dict[str, dict]:
 def hanging(simulator: RunningSimulator, duration_s: float) -> tuple[dict, set[str]]:
     with prices_app(simulator, PRICE_MAX_AGE_S="1") as app:
         headers = bearer_for(app)
-        requests.get(f"{app.url}/prices/movies/", headers=headers, timeout=10).raise_for_status()
+        url = f"{app.url}/prices/movies/"
+        requests.get(url, headers=headers, timeout=10).raise_for_status()
+        run_load(url, headers=headers, connections=CONNECTIONS, duration_s=1.0)  # every worker
+        # The hang starts with the first measured run, so that it holds each worker's first
+        # wait for cinemaworld (one deadline per process), not only the steady state after.
         simulator.set_faults("cinemaworld", hang=True)
         try:
-            result = summary(runs(f"{app.url}/prices/movies/", headers, duration_s))
+            result = summary(runs(url, headers, duration_s, warm_up=False))
             last = requests.get(f"{app.url}/prices/movies/", headers=headers, timeout=10).json()
         finally:
             simulator.reset_faults()
@@ -142,7 +149,7 @@ def verdict(met: bool) -> str:
 def report(warmed: dict[str, dict], hang: dict, seen: set[str], duration_s: float) -> str:
     prices, hello = warmed["prices"], warmed["hello"]
     budget_ms = DEADLINE_S * 1000 + 100
-    hang_ok = hang["p99_ms"] <= budget_ms and hang["failed"] == 0
+    hang_ok = max(hang["p99s_ms"]) <= budget_ms and hang["failed"] == 0  # the worst run
     database = "Postgres" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
     ratios = (
         f"p50 x{prices['p50_ms'] / hello['p50_ms']:.1f}, "
@@ -169,9 +176,19 @@ read the ratios more than the absolute numbers.
 
 - Warm, as a ratio to hello-world: {ratios}.
   Target p99 under 20 ms: {verdict(prices["p99_ms"] < 20)} ({prices["p99_ms"]:.1f} ms).
-- One provider hanging: p99 {hang["p99_ms"]:.0f} ms, slowest {hang["max_ms"]:.0f} ms, against
+- One provider hanging (from the first measured run on): p99 {hang["p99_ms"]:.0f} ms (runs:
+  {", ".join(f"{p99:.0f}" for p99 in hang["p99s_ms"])} ms), slowest {hang["max_ms"]:.0f} ms, against
   PRICE_DEADLINE_S + 100 ms = {budget_ms:.0f} ms, {hang["failed"]} failed: {verdict(hang_ok)}.
   The answer at the end: {", ".join(sorted(seen))}.
+
+Reading: compare the warm row with GET /me/: every endpoint behind a token pays the JWT check
+(its user and revocation lookups) and flask-smorest's dumping; what the price answer adds on
+top (the providers' status, and the merged movies, read again only after a fetch lands) is
+small next to it. At {CONNECTIONS} connections on 2 cores, shared with the load generator, the
+p99 is mostly queueing for the CPU. With a provider hanging, each process waits for it once
+(at most PRICE_DEADLINE_S, the "slowest" figure), then answers its stored offers as stale
+at once while it is refetched in the background; the p99 column is the median of the runs,
+the verdict uses the worst run's p99.
 """
 
 
