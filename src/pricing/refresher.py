@@ -40,7 +40,7 @@ class PriceRefresher:
         self.pid = os.getpid()
         self._store = store
         self._fetches = ThreadPoolExecutor(len(PROVIDERS) * 2, thread_name_prefix="price-fetch")
-        concurrency = app.config["PRICE_DETAIL_CONCURRENCY"]
+        concurrency = max(1, app.config["PRICE_DETAIL_CONCURRENCY"])
         self._details = {
             provider: ThreadPoolExecutor(concurrency, thread_name_prefix=f"price-{provider}")
             for provider in PROVIDERS
