@@ -186,9 +186,10 @@ Reading: compare the warm row with GET /me/: every endpoint behind a token pays 
 top (the providers' status, and the merged movies, read again only after a fetch lands) is
 small next to it. At {CONNECTIONS} connections on 2 cores, shared with the load generator, the
 p99 is mostly queueing for the CPU. With a provider hanging, each process waits for it once
-(at most PRICE_DEADLINE_S, the "slowest" figure), then answers its stored offers as stale
-at once while it is refetched in the background; the p99 column is the median of the runs,
-the verdict uses the worst run's p99.
+(until PRICE_DEADLINE_S after the app took the request up; a request queued in gunicorn
+behind those waits, on a busy CPU, can take a little longer: the "slowest" figure), then
+answers its stored offers as stale at once while it is refetched in the background; the
+p99 column is the median of the runs, the verdict uses the worst run's p99.
 """
 
 
