@@ -136,7 +136,7 @@ def card(page: Page, movie_id: str):
 
 
 def test_the_page_shows_each_movies_cheapest_price_and_where(page: Page, site: RunningApp):
-    response = page.goto(f"{site.url}/", wait_until="domcontentloaded")
+    response = page.goto(f"{site.url}/", wait_until="load")
     assert response is not None and response.status == 200
     new_hope = card(page, "0076759")
     assert new_hope.locator(".cheapest").inner_text().split() == [
@@ -154,7 +154,7 @@ def test_the_page_shows_each_movies_cheapest_price_and_where(page: Page, site: R
 
 
 def test_provider_text_shows_as_text_and_never_runs(page: Page, site: RunningApp):
-    page.goto(f"{site.url}/", wait_until="domcontentloaded")
+    page.goto(f"{site.url}/", wait_until="load")
     escaped = card(page, "0000042")
     assert escaped.locator("h2.title").inner_text() == SCRIPT_TITLE
     assert escaped.locator(".poster-missing").inner_text() == "No poster"
@@ -166,7 +166,7 @@ def test_a_provider_that_is_down_is_named_in_a_visible_notice(
 ):
     site_simulator.set_faults("filmworld", error_rate=1.0)
     refresh_prices(site_env, expect="filmworld: stale")  # the periodic refresh finds it down
-    page.goto(f"{site.url}/", wait_until="domcontentloaded")
+    page.goto(f"{site.url}/", wait_until="load")
     notice = page.locator('.notice[data-provider="filmworld"]')
     assert notice.is_visible()
     assert notice.inner_text().startswith("filmworld is not answering: its prices are from ")
@@ -179,7 +179,7 @@ def test_a_provider_that_is_down_is_named_in_a_visible_notice(
 
 
 def test_the_movie_page_shows_the_offers_and_details(page: Page, site: RunningApp):
-    page.goto(f"{site.url}/", wait_until="domcontentloaded")
+    page.goto(f"{site.url}/", wait_until="load")
     card(page, "0076759").locator("a.movie-link").click()
     page.wait_for_url(f"{site.url}/movies/0076759")
     assert page.locator("h1.title").inner_text() == "Star Wars: Episode IV - A New Hope"
