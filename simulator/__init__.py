@@ -35,7 +35,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.extensions["simulator.faults"] = faults.FaultBoard(
         seed=settings.seed, initial=settings.faults
     )
-    app.extensions["simulator.catalogs"] = load_catalogs(DATA_DIR)
+    app.extensions["simulator.catalogs"] = load_catalogs(settings.provider_data_dir or DATA_DIR)
     app.extensions["simulator.movie_list"] = load_movie_list(
         DATA_DIR / "imdb.json", size=settings.movie_list_size
     )

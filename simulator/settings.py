@@ -4,6 +4,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from simulator.faults import FaultSettings, InvalidFaults, parse_fault_plan
 
@@ -15,7 +16,9 @@ DEFAULTS: dict[str, str] = {
     "SIM_MOVIELIST_SIZE": "2000",
     "SIM_FAULTS": "{}",
     "SIM_SEED": "",
+    "SIM_PROVIDER_DATA_DIR": "",
 }
+PROVIDER_FILES = ("cinemaworld.json", "filmworld.json")
 
 
 class ConfigError(ValueError):
@@ -32,6 +35,7 @@ class Settings:
     movie_list_size: int
     faults: dict[str, FaultSettings]
     seed: str | None
+    provider_data_dir: Path | None = None
 
 
 def load_settings(config: Mapping[str, object] | None = None) -> Settings:
@@ -44,6 +48,7 @@ def load_settings(config: Mapping[str, object] | None = None) -> Settings:
         movie_list_size=_movie_list_size(given["SIM_MOVIELIST_SIZE"]),
         faults=_fault_plan(given["SIM_FAULTS"]),
         seed=str(given["SIM_SEED"]) or None,
+        provider_data_dir=_provider_data_dir(given["SIM_PROVIDER_DATA_DIR"]),
     )
 
 
@@ -62,6 +67,17 @@ def _movie_list_size(value: object) -> int:
     if size < 0:
         raise ConfigError(f"SIM_MOVIELIST_SIZE must not be negative, not {size}")
     return size
+
+
+def _provider_data_dir(value: object) -> Path | None:
+    """A folder with other providers' records (cinemaworld.json, filmworld.json), or None."""
+    if not value:
+        return None
+    folder = Path(str(value))
+    missing = [name for name in PROVIDER_FILES if not (folder / name).is_file()]
+    if missing:
+        raise ConfigError(f"SIM_PROVIDER_DATA_DIR {folder} lacks {', '.join(missing)}")
+    return folder
 
 
 def _fault_plan(value: object) -> dict[str, FaultSettings]:

@@ -66,7 +66,7 @@ def _load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
 
-def _register_blueprints(api: Api) -> None:
+def _register_blueprints(app: Flask, api: Api) -> None:
     from src.accounts.routes import bp as accounts_bp
     from src.catalog.routes import bp as catalog_bp
     from src.collections_api.routes import bp as collections_bp
@@ -74,6 +74,8 @@ def _register_blueprints(api: Api) -> None:
     from src.exports.routes import bp as exports_bp
     from src.health.routes import bp as health_bp
     from src.movie_list.routes import bp as movie_list_bp
+    from src.pricing.pages import bp as pages_bp
+    from src.pricing.routes import bp as prices_bp
 
     blueprints = (
         health_bp,
@@ -82,10 +84,12 @@ def _register_blueprints(api: Api) -> None:
         movie_list_bp,
         collections_bp,
         counter_bp,
+        prices_bp,
         exports_bp,
     )
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
+    app.register_blueprint(pages_bp)  # HTML for customers: not in the API spec
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -99,6 +103,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     jwt.init_app(app)
     api = ProblemApi(app)
+    from src.pricing.schemas import PriceString
+
+    api.register_field(PriceString, "string", "decimal")
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
@@ -115,7 +122,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_metrics(app)
     init_security(app)
     register_error_handlers(app)
-    _register_blueprints(api)
+    _register_blueprints(app, api)
     init_rate_limits(app)
     register_commands(app)
     init_queue(app)

@@ -12,6 +12,7 @@ from src.accounts import service as accounts_service
 from src.accounts.schemas import CredentialsSchema
 from src.catalog.seed import seed_catalog
 from src.extensions import db
+from src.pricing.commands import refresh_prices
 
 
 @click.command("create-admin")
@@ -46,5 +47,5 @@ def seed() -> None:
 def register_commands(app: Flask) -> None:
     from src.worker.cli import worker
 
-    for command in (create_admin, seed, worker):
+    for command in (create_admin, seed, refresh_prices, worker):
         app.cli.add_command(command)

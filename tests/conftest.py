@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import flask_migrate
@@ -12,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from config import database_url
@@ -24,9 +25,11 @@ from tests.support.simulator import RunningSimulator, running_simulator
 POSTGRES_URL = database_url(os.environ.get("TEST_DATABASE_URL", ""))
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 PASSWORD = "correct-horse-battery"
+# Distinctive, so that a test can look for it anywhere it must never appear.
+SIMULATOR_PROVIDER_TOKEN = "sim-provider-token-7f3a9c"  # noqa: S105 (a test value)
 # What the session's simulator accepts and the app under test sends (whatever the shell says).
 SIMULATOR_CREDENTIALS = {
-    "PROVIDER_API_TOKEN": "test-provider-token",
+    "PROVIDER_API_TOKEN": SIMULATOR_PROVIDER_TOKEN,
     "MOVIE_LIST_USERNAME": "test-movie-list-user",
     "MOVIE_LIST_PASSWORD": "test-movie-list-password",
 }
@@ -78,7 +81,12 @@ def simulator_settings(simulator_url: str) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def simulator() -> Iterator[RunningSimulator]:
     """One provider simulator for the session; the `app` under test calls it (seeded errors)."""
-    env = {**SIMULATOR_CREDENTIALS, "SIM_SEED": "20261121", "SIM_FAULTS": None}
+    env = {
+        **SIMULATOR_CREDENTIALS,
+        "SIM_SEED": "20261121",
+        "SIM_FAULTS": None,
+        "SIM_PROVIDER_DATA_DIR": None,
+    }
     with running_simulator(env=env | {"SIM_MOVIELIST_SIZE": None}) as running:
         yield running
 
@@ -113,6 +121,44 @@ def app(
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+@contextmanager
+def postgres_database(name: str) -> Iterator[str]:
+    """A new, empty database beside the test database, dropped afterwards."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    url = make_url(POSTGRES_URL).set(database=name)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def isolated_app(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, simulator: RunningSimulator
+) -> Iterator[Flask]:
+    """An app on a database of its own whose writes really commit (background threads
+    included), for tests that cannot share the rolled-back test connection."""
+    instance_dir = tmp_path_factory.mktemp(f"isolated-{backend}")
+    with ExitStack() as stack:
+        if backend == "postgres":
+            name = f"{make_url(POSTGRES_URL).database}_isolated"
+            url = stack.enter_context(postgres_database(name))
+        else:
+            url = f"sqlite:///{instance_dir}/isolated.db"
+        application = create_app(settings_for_tests(url, str(instance_dir), simulator.url))
+        with application.app_context():
+            flask_migrate.upgrade()
+        yield application
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Index, Integer, Numeric, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from src.columns import UtcDateTime
@@ -31,3 +31,34 @@ class PriceObservation(db.Model):  # type: ignore[name-defined]
     year: Mapped[int | None] = mapped_column(Integer)
     price: Mapped[Decimal] = mapped_column(MONEY)
     observed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ProviderOffer(db.Model):  # type: ignore[name-defined]
+    """A provider's current offer for one movie: the last good record it sent."""
+
+    __tablename__ = "provider_offers"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_not_negative"),
+        Index("ix_provider_offers_movie_id", "movie_id"),
+    )
+
+    provider: Mapped[str] = mapped_column(String(32), primary_key=True)
+    provider_movie_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    movie_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int | None] = mapped_column(Integer)
+    poster: Mapped[str | None] = mapped_column(String(2000))
+    price: Mapped[Decimal] = mapped_column(MONEY)
+    details: Mapped[dict[str, str]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ProviderStatus(db.Model):  # type: ignore[name-defined]
+    """How the last fetches from one provider went."""
+
+    __tablename__ = "provider_status"
+
+    provider: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,143 @@
+"""Fixtures for the price comparison: an app that commits for real (its fetches run in
+worker threads with their own sessions), pointed at the session's simulator, and price
+tables emptied around each test."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import delete
+
+from src import create_app
+from src.accounts import service as accounts_service
+from src.accounts.models import User
+from src.clients.outbound import reset_upstream_state
+from src.extensions import db
+from src.pricing import service
+from src.pricing.models import PriceObservation, ProviderOffer, ProviderStatus
+from tests.conftest import (
+    PASSWORD,
+    SIMULATOR_PROVIDER_TOKEN,
+    bearer,
+    settings_for_tests,
+    simulator_settings,
+)
+from tests.support.simulator import RunningSimulator, running_simulator
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "simulator" / "data"
+USER_PREFIX = "prices-"
+FETCH_DRAIN_S = 15.0
+
+
+def sample_records(provider: str) -> list[dict[str, str]]:
+    """The simulator's sample records of a provider (what the expected values come from)."""
+    return json.loads((SAMPLE_DIR / f"{provider}.json").read_text(encoding="utf-8"))["movies"]
+
+
+def empty_price_tables(app: Flask) -> None:
+    with app.app_context():
+        for model in (ProviderOffer, ProviderStatus, PriceObservation):
+            db.session.execute(delete(model))
+        db.session.execute(delete(User).where(User.username.startswith(USER_PREFIX)))
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def prices_app(app: Flask, simulator: RunningSimulator) -> Iterator[Flask]:
+    """The service on the session's database (migrated by `app`), calling the simulator."""
+    config = app.config
+    settings = settings_for_tests(config["SQLALCHEMY_DATABASE_URI"], config["INSTANCE_PATH"])
+    overrides = simulator_settings(simulator.url) | {"PRICE_FETCH_TIMEOUT_S": 5.0}
+    application = create_app(settings | overrides)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def prices(prices_app: Flask, simulator: RunningSimulator) -> Iterator[Flask]:
+    """The prices app with nothing stored; after the test, faults cleared, fetches in
+    flight finished and everything they stored removed."""
+    reset_upstream_state()
+    empty_price_tables(prices_app)
+    yield prices_app
+    simulator.reset_faults()  # lets held requests go, so that fetches in flight end
+    with prices_app.app_context():
+        assert service.wait_for_fetches(timeout_s=FETCH_DRAIN_S)
+    empty_price_tables(prices_app)
+    reset_upstream_state()
+
+
+@pytest.fixture
+def prices_client(prices: Flask) -> FlaskClient:
+    return prices.test_client()
+
+
+@pytest.fixture
+def make_user(prices: Flask, prices_client: FlaskClient) -> Callable[..., dict[str, str]]:
+    """A committed user (removed after the test): its Authorization header."""
+
+    def make(name: str, role: str = "user") -> dict[str, str]:
+        username = f"{USER_PREFIX}{name}"
+        with prices.app_context():
+            accounts_service.create_user(username=username, password=PASSWORD, role=role)
+        login = prices_client.post("/login/", json={"username": username, "password": PASSWORD})
+        assert login.status_code == 200, login.json
+        return bearer(login.json["access_token"])
+
+    return make
+
+
+@pytest.fixture
+def reader(make_user: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return make_user("reader")
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return make_user("admin", role="admin")
+
+
+@pytest.fixture
+def stored(prices: Flask) -> Callable[..., Any]:
+    """Run a query on the prices app's database: stored(lambda: db.session.scalars(...))."""
+
+    def query(run: Callable[[], Any]) -> Any:
+        with prices.app_context():
+            return run()
+
+    return query
+
+
+@pytest.fixture(scope="module")
+def own_simulator() -> Iterator[RunningSimulator]:
+    """A simulator for this module alone: tests that post movies change its data."""
+    env = {
+        "PROVIDER_API_TOKEN": SIMULATOR_PROVIDER_TOKEN,
+        "SIM_FAULTS": None,
+        "SIM_PROVIDER_DATA_DIR": None,
+    }
+    with running_simulator(env=env) as running:
+        yield running
+
+
+def point_at(app: Flask, simulator: RunningSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the app call another simulator for the rest of the test."""
+    for name, value in simulator_settings(simulator.url).items():
+        monkeypatch.setitem(app.config, name, value)
+
+
+@pytest.fixture
+def on_own_simulator(
+    prices: Flask, own_simulator: RunningSimulator, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[RunningSimulator]:
+    """The prices app calling the module's own simulator, its faults cleared after."""
+    point_at(prices, own_simulator, monkeypatch)
+    yield own_simulator
+    own_simulator.reset_faults()

@@ -1,0 +1,102 @@
+"""The customer page, GET / and GET /movies/<id>, through the test client (the browser
+test in tests/e2e/ checks what a person sees)."""
+
+import re
+
+import requests
+
+from tests.conftest import SIMULATOR_PROVIDER_TOKEN
+from tests.support.simulator import REQUEST_TIMEOUT_S
+
+SCRIPT_TITLE = '<script>alert("owned")</script> Film'
+
+
+def page_text(response):
+    return response.get_data(as_text=True)
+
+
+def card(html, movie_id):
+    """The HTML of one movie's card on the home page."""
+    cards = html.split('<li class="movie" ')
+    return next(card for card in cards if card.startswith(f'data-movie-id="{movie_id}"'))
+
+
+def test_the_home_page_is_public_and_shows_the_cheapest_price_and_where(prices_client):
+    response = prices_client.get("/")
+    assert response.status_code == 200
+    assert response.content_type == "text/html; charset=utf-8"
+    new_hope = card(page_text(response), "0076759")
+    assert "Star Wars: Episode IV - A New Hope" in new_hope
+    cheapest = r'class="price">29.50</strong>\s*at <span class="provider">filmworld'
+    assert re.search(cheapest, new_hope)
+    assert "123.50" in new_hope  # the other offer
+    assert 'loading="lazy"' in new_hope
+    assert 'alt="Poster of Star Wars: Episode IV - A New Hope"' in new_hope
+
+
+def test_a_provider_that_is_down_is_named_in_a_notice(prices_client, simulator):
+    simulator.set_faults("filmworld", error_rate=1.0)
+    html = page_text(prices_client.get("/"))
+    assert "<strong>filmworld</strong> is unavailable right now" in html
+    assert "cinemaworld</strong> is" not in html
+
+
+def test_a_provider_failing_after_a_success_is_named_as_out_of_date(
+    prices, prices_client, simulator, monkeypatch
+):
+    prices_client.get("/")
+    monkeypatch.setitem(prices.config, "PRICE_MAX_AGE_S", 0)
+    simulator.set_faults("cinemaworld", error_rate=1.0)
+    html = page_text(prices_client.get("/"))
+    assert "<strong>cinemaworld</strong> is not answering: its prices are from 20" in html
+
+
+def test_nothing_known_is_a_friendly_503_page(prices_client, simulator):
+    simulator.set_faults("cinemaworld", error_rate=1.0)
+    simulator.set_faults("filmworld", error_rate=1.0)
+    response = prices_client.get("/")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "10"
+    assert "Prices are not available right now" in page_text(response)
+    assert prices_client.get("/movies/0076759").status_code == 503
+
+
+def test_the_movie_page_shows_every_offer_and_the_details(prices_client):
+    response = prices_client.get("/movies/0076759")
+    assert response.status_code == 200
+    html = page_text(response)
+    assert "George Lucas" in html
+    assert "Mark Hamill, Harrison Ford" in html
+    assert html.index("fw0076759") < html.index("cw0076759")  # cheapest first
+
+
+def test_an_unknown_movie_is_a_friendly_404_page(prices_client):
+    response = prices_client.get("/movies/1234567")
+    assert response.status_code == 404
+    assert "We could not find that movie" in page_text(response)
+
+
+def test_the_pages_are_not_in_the_api_spec(prices_client):
+    paths = prices_client.get("/openapi.json").json["paths"]
+    assert "/" not in paths
+    assert not [path for path in paths if path.startswith("/movies/{")]
+
+
+def test_provider_text_is_escaped_and_a_missing_poster_shows_a_placeholder(
+    prices_client, on_own_simulator
+):
+    posted = requests.post(
+        f"{on_own_simulator.url}/api/cinemaworld/movie",
+        json={"Title": SCRIPT_TITLE, "Year": "2024", "Price": "1.00", "Plot": "<b>bold</b>"},
+        headers={"x-access-token": SIMULATOR_PROVIDER_TOKEN},
+        timeout=REQUEST_TIMEOUT_S,
+    )
+    movie_id = posted.json()["ID"][2:]
+    html = page_text(prices_client.get("/"))
+    assert '<script>alert("owned")' not in html
+    assert "&lt;script&gt;alert(&#34;owned&#34;)&lt;/script&gt; Film" in html
+    assert 'aria-label="No poster for &lt;script&gt;' in card(html, movie_id)
+    detail = page_text(prices_client.get(f"/movies/{movie_id}"))
+    assert "<b>bold</b>" not in detail
+    assert "&lt;b&gt;bold&lt;/b&gt;" in detail
+    assert "<script" not in detail
