@@ -12,6 +12,7 @@ from huey.api import TaskWrapper
 
 from src.exports import runner
 from src.exports import service as exports_service
+from src.pricing import service as pricing_service
 from src.worker import JobQueue
 
 log = logging.getLogger(__name__)
@@ -21,10 +22,25 @@ def register_tasks(app: Flask, huey: Huey) -> JobQueue:
     """Register every task on this app's huey; the wrappers are what code enqueues."""
     run_export = _export_task(app, huey)
     reconcile = _export_periodic_tasks(app, huey, run_export)
-    # Price refresh: src/pricing exposes the refresh function; the lead wires it here on
-    # merge, e.g. register_periodic(huey, crontab(minute="*/5"), "prices.refresh",
-    #                               in_app_context(app, refresh_prices)).
+    _price_refresh_task(app, huey)
     return JobQueue(huey=huey, run_export=run_export, reconcile=reconcile)
+
+
+def refresh_every_minutes(refresh_s: float) -> int:
+    """PRICE_REFRESH_S in whole minutes, at least one: huey's scheduler ticks once a minute."""
+    return max(1, round(refresh_s / 60))
+
+
+def _price_refresh_task(app: Flask, huey: Huey) -> TaskWrapper:
+    """Keep the stored offers fresh, so that requests seldom wait on a provider."""
+
+    def refresh_prices() -> None:
+        states = pricing_service.refresh_all_prices()
+        log.info("prices refreshed: %s", {name: state.status for name, state in states.items()})
+
+    minutes = refresh_every_minutes(app.config["PRICE_REFRESH_S"])
+    schedule = crontab(minute=f"*/{minutes}") if minutes > 1 else crontab(minute="*")
+    return register_periodic(huey, schedule, "prices.refresh", in_app_context(app, refresh_prices))
 
 
 def _export_task(app: Flask, huey: Huey) -> TaskWrapper:
