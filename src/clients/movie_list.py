@@ -12,19 +12,17 @@ import logging
 import math
 import uuid
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import pybreaker
 import requests
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ReadTimeoutError
 
-from src.clients.guarded import call_guarded
 from src.clients.outbound import (
     DeadlineExceeded,
     UpstreamPolicy,
-    breaker_for,
     call_timeout,
+    guarded,
     outbound_deadline,
     session_for,
 )
@@ -104,10 +102,8 @@ _FAILURES = (requests.RequestException, DeadlineExceeded, UpstreamServerError)
 def fetch_page(*, settings: MovieListSettings, page: int) -> MovieListPage:
     """One page of the movie list, or a domain error that says what went wrong."""
     try:
-        with outbound_deadline(settings.deadline_s):
-            response = call_guarded(
-                breaker_for(POLICY), partial(_get, settings, page), failures=_FAILURES
-            )
+        with outbound_deadline(settings.deadline_s), guarded(POLICY):
+            response = _get(settings, page)
     except (*_FAILURES, pybreaker.CircuitBreakerError) as error:
         raise _translate(error) from error
     return _page_from(response, page=page)

@@ -3,7 +3,7 @@ upstream, urllib3 Retry bounded by the caller's overall deadline, and a circuit 
 
 Usage in a client:
 
-    with outbound_deadline(5.0):
+    with outbound_deadline(5.0), guarded(POLICY):
         response = session_for(POLICY).get(url, timeout=call_timeout(POLICY))
 
 Retries and their back-off never run past the deadline: once it has passed, the Retry
@@ -26,6 +26,8 @@ import pybreaker
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
+
+from src.metrics import UPSTREAM_CALLS
 
 _deadline: ContextVar[float | None] = ContextVar("outbound_deadline", default=None)
 
@@ -153,6 +155,25 @@ def breaker_for(policy: UpstreamPolicy) -> pybreaker.CircuitBreaker:
                 name=policy.name,
             )
         return breakers[policy.name]
+
+
+@contextmanager
+def guarded(policy: UpstreamPolicy) -> Iterator[None]:
+    """Run the block (one upstream call) under the upstream's circuit breaker.
+
+    An open breaker refuses at once (pybreaker.CircuitBreakerError); any error the block
+    raises counts against the upstream. pybreaker's `call()` would hold the breaker's lock
+    for the whole call and so let one call at a time through; `calling()` only takes it to
+    decide and to count. Outcomes are counted in the upstream_calls_total metric.
+    """
+    breaker = breaker_for(policy)
+    outcome = "rejected" if breaker.current_state == pybreaker.STATE_OPEN else "failure"
+    try:
+        with breaker.calling():
+            yield
+        outcome = "ok"
+    finally:
+        UPSTREAM_CALLS.labels(policy.name, outcome).inc()
 
 
 def reset_upstream_state() -> None:

@@ -19,8 +19,8 @@ from urllib3.exceptions import ReadTimeoutError
 from src.clients.outbound import (
     DeadlineExceeded,
     UpstreamPolicy,
-    breaker_for,
     call_timeout,
+    guarded,
     session_for,
 )
 from src.clients.provider_records import (
@@ -147,9 +147,7 @@ class ProviderClient:
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
             timeout = call_timeout(self.policy)  # out of time before calling: not its failure
-            # calling(), not call(): pybreaker's call() holds the breaker's lock for the
-            # whole call, which would let only one call at a time reach the provider.
-            with breaker_for(self.policy).calling():
+            with guarded(self.policy):
                 response = self._request(method, path, timeout=timeout, **kwargs)
         except _TRANSPORT_ERRORS as exc:
             raise _domain_error(self.provider, exc) from None

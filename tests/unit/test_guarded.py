@@ -1,4 +1,4 @@
-"""call_guarded: pybreaker's rules without holding its lock during the call."""
+"""outbound.guarded: pybreaker's rules without holding its lock during the call."""
 
 import threading
 import time
@@ -6,31 +6,32 @@ import time
 import pybreaker
 import pytest
 
-from src.clients.guarded import call_guarded
+from src.clients.outbound import UpstreamPolicy, guarded, reset_upstream_state
 
 
 class Flaky(Exception):
     pass
 
 
-def _fail():
-    raise Flaky("upstream down")
+@pytest.fixture
+def policy():
+    reset_upstream_state()
+    yield UpstreamPolicy(name="unit-upstream", breaker_fail_max=2, breaker_reset_s=0.2)
+    reset_upstream_state()
 
 
-def _breaker(**options):
-    return pybreaker.CircuitBreaker(**{"fail_max": 2, "reset_timeout": 0.2, **options})
+def _fail(policy):
+    with guarded(policy):
+        raise Flaky("upstream down")
 
 
-def test_concurrent_calls_run_side_by_side():
-    breaker = _breaker()
-    threads = [
-        threading.Thread(
-            target=call_guarded,
-            args=(breaker, lambda: time.sleep(0.5)),
-            kwargs={"failures": (Flaky,)},
-        )
-        for _ in range(4)
-    ]
+def _wait(policy, seconds):
+    with guarded(policy):
+        time.sleep(seconds)
+
+
+def test_concurrent_calls_run_side_by_side(policy):
+    threads = [threading.Thread(target=_wait, args=(policy, 0.5)) for _ in range(4)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -39,43 +40,30 @@ def test_concurrent_calls_run_side_by_side():
     assert time.monotonic() - started < 1.5  # one after the other would take 2 s
 
 
-def test_failures_open_the_breaker_and_it_then_fails_fast():
-    breaker = _breaker()
+def test_failures_open_the_breaker_and_it_then_fails_fast(policy):
     with pytest.raises(Flaky):
-        call_guarded(breaker, _fail, failures=(Flaky,))
+        _fail(policy)
     with pytest.raises(pybreaker.CircuitBreakerError):
-        call_guarded(breaker, _fail, failures=(Flaky,))  # the second failure opens it
+        _fail(policy)  # the second failure opens it
     calls = []
-    with pytest.raises(pybreaker.CircuitBreakerError):
-        call_guarded(breaker, lambda: calls.append(1), failures=(Flaky,))
+    with pytest.raises(pybreaker.CircuitBreakerError), guarded(policy):
+        calls.append(1)
     assert calls == []
-    assert breaker.current_state == pybreaker.STATE_OPEN
 
 
-def test_after_the_reset_timeout_one_good_call_closes_it():
-    breaker = _breaker()
+def test_after_the_reset_timeout_one_good_call_closes_it(policy):
     for _ in range(2):
         with pytest.raises((Flaky, pybreaker.CircuitBreakerError)):
-            call_guarded(breaker, _fail, failures=(Flaky,))
+            _fail(policy)
     time.sleep(0.25)
-    assert call_guarded(breaker, lambda: "answer", failures=(Flaky,)) == "answer"
-    assert breaker.current_state == pybreaker.STATE_CLOSED
-
-
-def test_a_success_resets_the_failure_count():
-    breaker = _breaker()
+    _wait(policy, 0)
     with pytest.raises(Flaky):
-        call_guarded(breaker, _fail, failures=(Flaky,))
-    call_guarded(breaker, lambda: None, failures=(Flaky,))
+        _fail(policy)  # closed again: a single failure does not reopen it
+
+
+def test_a_success_resets_the_failure_count(policy):
     with pytest.raises(Flaky):
-        call_guarded(breaker, _fail, failures=(Flaky,))
-    assert breaker.current_state == pybreaker.STATE_CLOSED
-
-
-def test_other_errors_pass_through_uncounted():
-    breaker = _breaker()
-    for _ in range(3):
-        with pytest.raises(KeyError):
-            call_guarded(breaker, lambda: {}["missing"], failures=(Flaky,))
-    assert breaker.current_state == pybreaker.STATE_CLOSED
-    assert breaker.fail_counter == 0
+        _fail(policy)
+    _wait(policy, 0)
+    with pytest.raises(Flaky):
+        _fail(policy)  # one failure since the success: still closed
