@@ -1,92 +1,38 @@
 """The movie list and collections on real processes: gunicorn (2 workers, threads) in
 front of a migrated SQLite database, calling the simulator over loopback."""
 
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import IO
 
 import pytest
 import requests
 
 from tests.conftest import PASSWORD, SIMULATOR_CREDENTIALS, simulator_settings
-from tests.support.simulator import REPO_ROOT, free_port
+from tests.support.processes import migrate, running_gunicorn
 
 pytestmark = pytest.mark.e2e
 DEADLINE_S = 1.0
 TIMEOUT_S = 10.0
-STARTUP_LIMIT_S = 20.0
 
 
 def _service_env(simulator_url, instance_dir):
-    env = {
-        **os.environ,
+    return {
         **simulator_settings(simulator_url),
         "APP_ENV": "development",
         "DATABASE_URL": f"sqlite:///{instance_dir}/e2e.db",
         "INSTANCE_DIR": instance_dir,
         "MOVIE_LIST_DEADLINE_S": str(DEADLINE_S),
-        "ARGON2_TIME_COST": "1",
-        "ARGON2_MEMORY_COST_KIB": "1024",
-        "ACCESS_LOG": "false",
     }
-    return {name: value for name, value in env.items() if value is not None}
-
-
-@contextmanager
-def _running_service(env, log):
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
-    command += ["-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4", "wsgi:app"]
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_healthy(url, process, log)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=TIMEOUT_S)
-
-
-def _wait_until_healthy(url, process, log):
-    deadline = time.monotonic() + STARTUP_LIMIT_S
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if requests.get(f"{url}/healthz", timeout=0.5).status_code == 200:
-                return
-        except requests.RequestException:
-            time.sleep(0.1)
-    log.seek(0)
-    pytest.fail(f"gunicorn did not start:\n{log.read().decode(errors='replace')[-3000:]}")
-
-
-@dataclass(frozen=True)
-class Service:
-    url: str
-    log: IO[bytes]
-
-    def log_text(self):
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
 
 
 @pytest.fixture(scope="module")
 def service(simulator):
-    with tempfile.TemporaryDirectory() as instance_dir, tempfile.TemporaryFile() as log:
+    with tempfile.TemporaryDirectory() as instance_dir:
         env = _service_env(simulator.url, instance_dir)
-        migrate = [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"]
-        subprocess.run(migrate, cwd=REPO_ROOT, env=env, check=True, timeout=60, capture_output=True)
-        with _running_service(env, log) as url:
-            yield Service(url=url, log=log)
+        migrate(env)
+        with running_gunicorn(env, workers=2, threads=4) as server:
+            yield server
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ import requests
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from tests.conftest import SIMULATOR_PROVIDER_TOKEN, simulator_settings
-from tests.support.app_process import (
-    RunningApp,
-    app_env,
-    flask_command,
+from tests.support.processes import (
+    RunningServer,
     migrate,
+    run_flask,
     running_gunicorn,
 )
 from tests.support.simulator import (
@@ -66,21 +65,19 @@ def site_env(
     """The site's environment: its own SQLite database, migrated, both providers fetched."""
     instance = tmp_path_factory.mktemp("e2e-prices")
     settings = {name: str(value) for name, value in simulator_settings(site_simulator.url).items()}
-    env = app_env(
-        {
-            **settings,
-            "APP_ENV": "development",
-            "DATABASE_URL": f"sqlite:///{instance}/prices.db",
-            "INSTANCE_DIR": str(instance),
-        }
-    )
+    env = {
+        **settings,
+        "APP_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{instance}/prices.db",
+        "INSTANCE_DIR": str(instance),
+    }
     migrate(env)
     refresh_prices(env, expect="filmworld: ok")
     return env
 
 
 @pytest.fixture(scope="module")
-def site(site_env: dict[str, str]) -> Iterator[RunningApp]:
+def site(site_env: dict[str, str]) -> Iterator[RunningServer]:
     """gunicorn serving the app."""
     with running_gunicorn(site_env) as app:
         yield app
@@ -88,8 +85,8 @@ def site(site_env: dict[str, str]) -> Iterator[RunningApp]:
 
 def refresh_prices(env: dict[str, str], *, expect: str) -> None:
     """Run the periodic refresh, as the queue would, in its own process."""
-    result = flask_command(env, "refresh-prices")
-    assert expect in result.stdout, result.stdout + result.stderr
+    output = run_flask("refresh-prices", env=env)
+    assert expect in output, output
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +102,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, site: RunningApp, site_simulator: RunningSimulator) -> Iterator[Page]:
+def page(browser: Browser, site: RunningServer, site_simulator: RunningSimulator) -> Iterator[Page]:
     """A fresh page that may load only from the site: no request leaves the machine."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -135,7 +132,7 @@ def card(page: Page, movie_id: str):
     return page.locator(f'li.movie[data-movie-id="{movie_id}"]')
 
 
-def test_the_page_shows_each_movies_cheapest_price_and_where(page: Page, site: RunningApp):
+def test_the_page_shows_each_movies_cheapest_price_and_where(page: Page, site: RunningServer):
     response = page.goto(f"{site.url}/", wait_until="load")
     assert response is not None and response.status == 200
     new_hope = card(page, "0076759")
@@ -153,7 +150,7 @@ def test_the_page_shows_each_movies_cheapest_price_and_where(page: Page, site: R
     screenshot(page, "prices-page.png")
 
 
-def test_provider_text_shows_as_text_and_never_runs(page: Page, site: RunningApp):
+def test_provider_text_shows_as_text_and_never_runs(page: Page, site: RunningServer):
     page.goto(f"{site.url}/", wait_until="load")
     escaped = card(page, "0000042")
     assert escaped.locator("h2.title").inner_text() == SCRIPT_TITLE
@@ -162,7 +159,7 @@ def test_provider_text_shows_as_text_and_never_runs(page: Page, site: RunningApp
 
 
 def test_a_provider_that_is_down_is_named_in_a_visible_notice(
-    page: Page, site: RunningApp, site_env: dict[str, str], site_simulator: RunningSimulator
+    page: Page, site: RunningServer, site_env: dict[str, str], site_simulator: RunningSimulator
 ):
     site_simulator.set_faults("filmworld", error_rate=1.0)
     refresh_prices(site_env, expect="filmworld: stale")  # the periodic refresh finds it down
@@ -178,7 +175,7 @@ def test_a_provider_that_is_down_is_named_in_a_visible_notice(
     refresh_prices(site_env, expect="filmworld: ok")
 
 
-def test_the_movie_page_shows_the_offers_and_details(page: Page, site: RunningApp):
+def test_the_movie_page_shows_the_offers_and_details(page: Page, site: RunningServer):
     page.goto(f"{site.url}/", wait_until="load")
     card(page, "0076759").locator("a.movie-link").click()
     page.wait_for_url(f"{site.url}/movies/0076759")

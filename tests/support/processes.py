@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 
 import requests
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
+from tests.support.simulator import HOST, REPO_ROOT, ChildEnv, free_port
+from tests.support.simulator import child_env as simulator_child_env
+
 STARTUP_LIMIT_S = 30.0
 STOP_LIMIT_S = 10.0
 COMMAND_LIMIT_S = 60.0
 PORT_ATTEMPTS = 3
 LOG_TAIL_CHARS = 3000
-
-ChildEnv = Mapping[str, str | None]
 
 # Quiet and fast defaults for a server under test; the caller's env wins.
 TEST_SERVER_ENV = {
@@ -58,22 +54,9 @@ class RunningServer:
         return self.log.read().decode(errors="replace")
 
 
-def free_port(host: str = HOST) -> int:
-    """A TCP port that was free on the host a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
 def child_env(env: ChildEnv | None = None) -> dict[str, str]:
     """os.environ plus the test defaults plus env; a None value unsets the name."""
-    merged = {**os.environ, **TEST_SERVER_ENV}
-    for name, value in (env or {}).items():
-        if value is None:
-            merged.pop(name, None)
-        else:
-            merged[name] = value
-    return merged
+    return simulator_child_env({**TEST_SERVER_ENV, **(env or {})})
 
 
 def run_flask(*args: str, env: ChildEnv | None = None) -> str:

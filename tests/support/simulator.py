@@ -63,14 +63,15 @@ def running_simulator(
 ) -> Iterator[RunningSimulator]:
     """Run `python -m simulator` for the block; env extends os.environ, None unsets a name."""
     with tempfile.TemporaryFile() as log:
-        simulator = _start(_child_env(env), port, log)
+        simulator = _start(child_env(env), port, log)
         try:
             yield simulator
         finally:
             _stop(simulator.process)
 
 
-def _child_env(env: ChildEnv | None) -> dict[str, str]:
+def child_env(env: ChildEnv | None) -> dict[str, str]:
+    """os.environ with env applied; a None value unsets the name."""
     child_env = dict(os.environ)
     for name, value in (env or {}).items():
         if value is None:
