@@ -115,11 +115,19 @@ def app(
         url = POSTGRES_URL
     else:
         url = f"sqlite:///{instance_dir}/test.db"
-    application = create_app(settings_for_tests(url, str(instance_dir), simulator.url))
+    with migrated_app(url, str(instance_dir), simulator) as application:
+        yield application
+
+
+@contextmanager
+def migrated_app(url: str, instance_dir: str, simulator: RunningSimulator) -> Iterator[Flask]:
+    """An app under test on the database at url, built by the real migrations."""
+    application = create_app(settings_for_tests(url, instance_dir, simulator.url))
     with application.app_context():
         flask_migrate.upgrade()
     yield application
     with application.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 
@@ -152,13 +160,7 @@ def isolated_app(
             url = stack.enter_context(postgres_database(name))
         else:
             url = f"sqlite:///{instance_dir}/isolated.db"
-        application = create_app(settings_for_tests(url, str(instance_dir), simulator.url))
-        with application.app_context():
-            flask_migrate.upgrade()
-        yield application
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        yield stack.enter_context(migrated_app(url, str(instance_dir), simulator))
 
 
 @pytest.fixture
