@@ -18,7 +18,7 @@ from config import (
     settings_from_env,
 )
 from src.counter.middleware import install_counter
-from src.database import engine_options
+from src.database import engine_options, init_database
 from src.errors import PROBLEM_MIMETYPE, handle_http_exception, register_error_handlers
 from src.extensions import db, jwt, migrate
 from src.http import init_http
@@ -100,6 +100,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
 
     db.init_app(app)
+    init_database(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     jwt.init_app(app)
     api = ProblemApi(app)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+log = logging.getLogger(__name__)
 
 
 def engine_options(settings: dict[str, Any]) -> dict[str, Any]:
@@ -71,3 +76,25 @@ def release_connection() -> None:
     if user is not None and user in db.session:
         db.session.expunge(user)
     db.session.close()
+
+
+def close_session_quietly(error: BaseException | None = None) -> None:
+    """End the request's session even when the database died under it.
+
+    Closing rolls back on the connection; when Postgres went away that rollback fails
+    (SQLAlchemy has then invalidated the connection, so the pool drops it). The answer was
+    already made: the failure is logged, not turned into a 500 by the teardown.
+    """
+    from src.extensions import db
+
+    try:
+        db.session.remove()
+    except (OperationalError, InterfaceError) as exc:
+        db.session.registry.clear()
+        log.warning("closed a session whose database connection was lost: %s", type(exc).__name__)
+
+
+def init_database(app: Flask) -> None:
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in
+    # reverse); Flask-SQLAlchemy's then finds nothing left to close.
+    app.teardown_appcontext(close_session_quietly)

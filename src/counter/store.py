@@ -89,7 +89,9 @@ class CounterStore:
         engine = self._engine_of_this_process()
         try:
             connection = engine.raw_connection()
-        except SQLAlchemyError as exc:  # cannot connect, or the pool stayed empty too long
+        # Cannot connect (raw_connection() lets the driver's own error through unwrapped),
+        # or the pool stayed empty too long.
+        except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error) as exc:
             raise CounterUnavailable(str(exc)) from exc
         try:
             self._write(connection.cursor(), slot)
