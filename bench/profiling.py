@@ -106,18 +106,36 @@ def _cost(client: Any, path: str, headers: dict[str, str], engine: Engine, count
 
 
 def _catalog_pieces(app: Any, count: int) -> None:
-    """CPU of each part of GET /catalog/movies/'s view, timed alone in a request context."""
+    """CPU of each part of GET /catalog/movies/'s view, timed alone in a request context
+    (each statement with the rollback that ends its transaction)."""
+    from src.catalog.schemas import MovieSchema
+    from src.extensions import db
+    from src.pagination import envelope_schema
+
+    with app.test_request_context("/catalog/movies/"):
+        pieces, movies = _view_statements()
+        print("\nGET /catalog/movies/, its view's pieces one by one (CPU here, us):")
+        for label, piece in pieces.items():
+            print(f"  {_cpu_us(piece, count, db.session.rollback):6.0f}  {label}")
+        envelope = {"count": 10_000, "next": None, "previous": None, "data": movies}
+        dumper = envelope_schema(MovieSchema)()
+        dump = _cpu_us(lambda: app.json.dumps(dumper.dump(envelope)), count, lambda: None)
+        print(f"  {dump:6.0f}  dump 20 movies (marshmallow) and JSON")
+        db.session.rollback()
+
+
+def _view_statements() -> tuple[dict[str, Any], list[Any]]:
+    """The catalog list's statements as callables by label; and a page of movies."""
     from sqlalchemy import func, select
     from sqlalchemy.orm import lazyload
 
     from src.catalog import repository
     from src.catalog.models import Movie
-    from src.catalog.schemas import MovieSchema
     from src.extensions import db
-    from src.pagination import envelope_schema
 
     statement = repository.search(sort="title")
     page = statement.limit(20)
+    count = select(func.count()).select_from(statement.order_by(None).subquery())
     pieces = {
         "page of 20 movies, genres loaded (selectin: 2 statements)": lambda: list(
             db.session.execute(page).scalars()
@@ -125,21 +143,10 @@ def _catalog_pieces(app: Any, count: int) -> None:
         "page of 20 movies, genres not loaded": lambda: list(
             db.session.execute(page.options(lazyload(Movie.genres))).scalars()
         ),
-        "count (the page is full, so it runs)": lambda: db.session.execute(
-            select(func.count()).select_from(statement.order_by(None).subquery())
-        ).scalar_one(),
+        "count (the page is full, so it runs)": lambda: db.session.execute(count).scalar_one(),
         "SELECT 1 (one round trip through the ORM)": lambda: db.session.execute(select(1)),
     }
-    with app.test_request_context("/catalog/movies/"):
-        movies = list(db.session.execute(page).scalars())
-        envelope = {"count": 10_000, "next": None, "previous": None, "data": movies}
-        dumper = envelope_schema(MovieSchema)()
-        print("\nGET /catalog/movies/, its view's pieces one by one (CPU here, us):")
-        for label, piece in pieces.items():
-            print(f"  {_cpu_us(piece, count, db.session.rollback):6.0f}  {label}")
-        dump = _cpu_us(lambda: app.json.dumps(dumper.dump(envelope)), count, lambda: None)
-        print(f"  {dump:6.0f}  dump 20 movies (marshmallow) and JSON")
-        db.session.rollback()
+    return pieces, list(db.session.execute(page).scalars())
 
 
 def _cpu_us(piece: Any, count: int, after: Any) -> float:
