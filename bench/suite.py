@@ -12,6 +12,7 @@ bench/BENCHMARKS.md (--no-record to only print them).
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import tempfile
 from collections.abc import Sequence
@@ -82,8 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc)
         return 2
     shape = Shape(args.connections, args.seconds, args.warmup, args.max_requests)
+    load_at_start = os.getloadavg()[0]
     runs = _measure_service(url, args.runs, shape)
-    text = report(SCENARIOS, runs, shape=shape, url=url)
+    text = report(SCENARIOS, runs, shape=shape, url=url, load_at_start=load_at_start)
     print(text)
     sections = {"suite": text}
     if not args.no_exports:

@@ -12,14 +12,17 @@ from bench.report import machine, measured_at, verdict
 Runs = list[dict[Any, Burst]]
 
 
-def report(scenarios: Sequence[Any], runs: Runs, *, shape: Shape, url: str) -> str:
+def report(
+    scenarios: Sequence[Any], runs: Runs, *, shape: Shape, url: str, load_at_start: float
+) -> str:
     """The section: setup, one row per scenario (shares of the same run's ceiling), verdicts."""
     ceiling = scenarios[0]
     lines = [
         "## The service against its ceiling (`make bench`, issue 9)",
         "",
         f"Measured {measured_at()} by `make bench` (`python -m bench`).",
-        f"Machine: {machine(url)}; shared with other engineers' test runs.",
+        f"Machine: {machine(url)}; 1-min load average at the start: {load_at_start:.1f}; shared "
+        "with other engineers' test runs.",
         "Stack: three gunicorn servers (`-c gunicorn.conf.py`: gthread, its workers and "
         "threads; workers not recycled mid-run; access log to a file) on loopback, "
         "APP_ENV=production with generated secrets, Postgres loaded with 10,000 movies "
