@@ -1,6 +1,6 @@
-"""`python -m bench` (make bench): for now, the request counter's benchmark."""
+"""`python -m bench` (make bench): the whole suite, bench/suite.py."""
 
-from bench.counter import main
+from bench.suite import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.exports [--rows N] [--runs 3] [--no-write]
 
-Uses a database of its own on the server of BENCH_DATABASE_URL, or TEST_DATABASE_URL, or
-postgresql://postgres@127.0.0.1:5432/postgres; it is created, loaded and dropped. Each run is a
+`make bench` runs it too (bench/suite.py). Uses a database of its own on the server of
+BENCH_DATABASE_URL (or TEST_DATABASE_URL); it is created, loaded and dropped. Each run is a
 fresh process that runs one export attempt as the worker does and reports its own figures.
 """
 
@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,10 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = REPO_ROOT / "bench" / "BENCHMARKS.md"
+from bench.report import machine, measured_at, record
+from bench.server import REPO_ROOT, run_flask
+from bench.stack import BenchSetupError, bench_database_url
+
 PROVIDERS = ("cinemaworld", "filmworld")
 OBSERVATIONS_PER_PAIR = 5
 RUN_LIMIT_S = 600
@@ -34,13 +36,8 @@ TARGET_ROWS_PER_S = 100_000
 TARGET_GROWTH_MB = 50
 
 
-def server_url() -> str:
-    raw = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    return raw or "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
 def create_database(name: str) -> str:
-    base = make_url(server_url())
+    base = make_url(bench_database_url())
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -52,17 +49,11 @@ def create_database(name: str) -> str:
 
 def drop_database(name: str) -> None:
     admin = create_engine(
-        make_url(server_url()).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        make_url(bench_database_url()).set(database="postgres"), isolation_level="AUTOCOMMIT"
     )
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-
-
-def migrate(url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url}
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"]
-    subprocess.run(command, cwd=REPO_ROOT, env=env, check=True, timeout=120, capture_output=True)
 
 
 def load_history(url: str, rows: int) -> int:
@@ -162,24 +153,7 @@ def child() -> None:
     print(json.dumps(figures))
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}"
-
-
-def postgres_version(url: str) -> str:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://"))
-    with engine.connect() as connection:
-        version = connection.execute(text("SHOW server_version")).scalar_one()
-    engine.dispose()
-    return f"PostgreSQL {version}"
-
-
-def report(runs: list[dict[str, Any]], where: str) -> str:
+def report(runs: list[dict[str, Any]], url: str, by: str = "python -m bench.exports") -> str:
     m = median = {
         key: statistics.median(run[key] for run in runs)
         for key in ("seconds", "rows_per_s", "peak_growth_mb")
@@ -190,8 +164,8 @@ def report(runs: list[dict[str, Any]], where: str) -> str:
     runs_text = ", ".join(f"{run['seconds']} s / {run['peak_growth_mb']} MB" for run in runs)
     return f"""## Exports
 
-`.venv/bin/python -m bench.exports` — {datetime.now(UTC):%Y-%m-%d}, {machine()},
-{where}.
+Measured {measured_at()} by `{by}`.
+Machine: {machine(url)}.
 
 One prices export (one worker attempt, in a fresh process: claim, server-side cursor with
 `yield_per`, window query, CSV part file, fsync, rename) over {first["history_rows"]:,}
@@ -208,47 +182,45 @@ RSS just before the export ({first["peak_measure"]}).
 """
 
 
-def write_section(section: str) -> None:
-    """Replace (or add) the Exports section of BENCHMARKS.md, leaving the others alone."""
-    existing = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n"
-    lines, kept, skipping = existing.splitlines(keepends=True), [], False
-    for line in lines:
-        if line.startswith("## "):
-            skipping = line.strip() == "## Exports"
-        if not skipping:
-            kept.append(line)
-    text_out = "".join(kept).rstrip("\n") + "\n\n" + section
-    BENCHMARKS.write_text(text_out)
+def measure(*, rows: int, runs: int) -> tuple[list[dict[str, Any]], str]:
+    """Each run's figures, in a database made for them (dropped after); and its URL."""
+    name = f"bench_exports_{os.getpid()}"
+    url = create_database(name)
+    try:
+        run_flask("db", "upgrade", env={"DATABASE_URL": url})
+        print(f"loaded {load_history(url, rows):,} price-history rows", flush=True)
+        figures = []
+        with tempfile.TemporaryDirectory() as export_dir:
+            for number in range(runs):
+                figures.append(run_once(url, export_dir))
+                print(f"export run {number + 1}: {figures[-1]}", flush=True)
+    finally:
+        drop_database(name)
+    return figures, bench_database_url()
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.child:
         child()
-        return
-    name = f"bench_exports_{os.getpid()}"
-    url = create_database(name)
+        return 0
     try:
-        migrate(url)
-        print(f"loaded {load_history(url, args.rows):,} price-history rows", flush=True)
-        where = postgres_version(url)
-        runs = []
-        with tempfile.TemporaryDirectory() as export_dir:
-            for number in range(args.runs):
-                runs.append(run_once(url, export_dir))
-                print(f"run {number + 1}: {runs[-1]}", flush=True)
-    finally:
-        drop_database(name)
-    section = report(runs, where)
+        bench_database_url()
+    except BenchSetupError as exc:
+        print(exc)
+        return 2
+    figures, url = measure(rows=args.rows, runs=args.runs)
+    section = report(figures, url)
     print(section)
     if not args.no_write:
-        write_section(section)
+        record("exports", section)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

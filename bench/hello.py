@@ -1,5 +1,5 @@
-"""A bare Flask hello-world, the baseline the price benchmark is measured against:
-gunicorn -c gunicorn.conf.py bench.hello:app"""
+"""A bare Flask hello-world, the ceiling `make bench` divides every figure by, served with
+the same gunicorn settings as the service: gunicorn -c gunicorn.conf.py bench.hello:app"""
 
 from flask import Flask
 
