@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -12,12 +10,11 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 from urllib.request import urlopen
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
+from tests.support.processes import HOST, REPO_ROOT, free_port, stop
+
 STARTUP_LIMIT_S = 60.0
 STOP_LIMIT_S = 15.0
 COMMAND_LIMIT_S = 180.0
@@ -37,12 +34,6 @@ class Server:
     def log_tail(self) -> str:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-LOG_TAIL_CHARS:]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def run_flask(*args: str, env: Mapping[str, str]) -> str:
@@ -85,7 +76,7 @@ def gunicorn(
             _wait_until_ready(server, process)
             yield server
         finally:
-            _stop(process)
+            stop(process)
 
 
 def _wait_until_ready(server: Server, process: subprocess.Popen[bytes]) -> None:
@@ -98,13 +89,3 @@ def _wait_until_ready(server: Server, process: subprocess.Popen[bytes]) -> None:
         except OSError:  # not listening yet (URLError is one)
             time.sleep(0.1)
     raise ServerDidNotStart(f"gunicorn did not answer on {server.url}:\n{server.log_tail()}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_LIMIT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_LIMIT_S)
