@@ -92,24 +92,20 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     app.register_blueprint(pages_bp)  # HTML for customers: not in the API spec
 
 
-def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """Build the WSGI app from the environment, with optional overrides (tests)."""
-    app = Flask(__name__, instance_relative_config=False)
-    _load_settings(app, overrides)
-    Path(app.config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
-    configure_logging(app)
-
-    db.init_app(app)
-    init_database(app)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
-    jwt.init_app(app)
-    api = ProblemApi(app)
+def _build_api(app: Flask) -> Api:
+    """flask-smorest's Api: problem+json errors, bearer security, prices as strings."""
     from src.pricing.schemas import PriceString
 
+    api = ProblemApi(app)
     api.register_field(PriceString, "string", "decimal")
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
+    return api
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the WSGI app from the environment, with optional overrides (tests)."""
     import src.accounts.jwt_callbacks  # noqa: F401  (registers the loaders on `jwt`)
     from src.accounts.auth import init_auth
     from src.cli import register_commands
@@ -118,14 +114,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from src.security import init_security
     from src.worker import init_queue
 
-    init_http(app)
-    init_auth(app)
-    init_metrics(app)
-    init_security(app)
-    register_error_handlers(app)
+    app = Flask(__name__, instance_relative_config=False)
+    _load_settings(app, overrides)
+    Path(app.config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
+    configure_logging(app)
+    db.init_app(app)
+    init_database(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    jwt.init_app(app)
+    api = _build_api(app)
+    for init in (init_http, init_auth, init_metrics, init_security, register_error_handlers):
+        init(app)
     _register_blueprints(app, api)
-    init_rate_limits(app)
-    register_commands(app)
-    init_queue(app)
+    for init in (init_rate_limits, register_commands, init_queue):
+        init(app)
     install_counter(app)  # last: the outermost WSGI layer (ProxyFix inside), counts every answer
     return app
