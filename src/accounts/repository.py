@@ -10,10 +10,6 @@ from src.accounts.models import RevokedToken, User
 from src.extensions import db
 
 
-def get_user(*, user_id: int) -> User | None:
-    return db.session.get(User, user_id)
-
-
 def find_by_username(*, username: str) -> User | None:
     # The database's lower(), as in the unique index on usernames.
     query = select(User).where(func.lower(User.username) == func.lower(username))
