@@ -10,6 +10,8 @@ from flask import Flask
 from huey import Huey, crontab
 from huey.api import TaskWrapper
 
+from src.accounts import service as accounts_service
+from src.columns import utcnow
 from src.exports import runner
 from src.exports import service as exports_service
 from src.pricing import service as pricing_service
@@ -23,7 +25,19 @@ def register_tasks(app: Flask, huey: Huey) -> JobQueue:
     run_export = _export_task(app, huey)
     reconcile = _export_periodic_tasks(app, huey, run_export)
     _price_refresh_task(app, huey)
+    _revocation_purge_task(app, huey)
     return JobQueue(huey=huey, run_export=run_export, reconcile=reconcile)
+
+
+def _revocation_purge_task(app: Flask, huey: Huey) -> TaskWrapper:
+    """Daily: forget revocations of tokens that have expired anyway (the table stays small)."""
+
+    def purge_revocations() -> None:
+        removed = accounts_service.purge_expired_revocations(now=utcnow())
+        log.info("purged %d expired token revocations", removed)
+
+    job = in_app_context(app, purge_revocations)
+    return register_periodic(huey, crontab(minute="17", hour="3"), "accounts.purge", job)
 
 
 def refresh_every_minutes(refresh_s: float) -> int:
