@@ -1,11 +1,21 @@
-"""Users' collections, and the movie list's movies they hold, stored once by uuid."""
+"""Users' collections, each holding its own copy of the movie list's movies it was given."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, Uuid
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Table,
+    Text,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from src.columns import UtcDateTime, utcnow
@@ -21,47 +31,42 @@ GENRES_MAX = 500
 GENRE = String(GENRES_MAX).with_variant(String(GENRES_MAX, collation="C"), "postgresql")
 
 
-class ListedMovie(db.Model):  # type: ignore[name-defined]
-    """A movie of the movie list, as a user last added it to a collection."""
+class CollectionMovie(db.Model):  # type: ignore[name-defined]
+    """A movie of the movie list as the collection's owner sent it, at its place in the list.
 
-    __tablename__ = "listed_movies"
+    Every collection has its own copy: the same uuid in another user's collection (or in
+    another of the owner's) is another row, so no request changes what others sent.
+    """
+
+    __tablename__ = "collection_movies"
     __table_args__ = (
         CheckConstraint(f"length(title) BETWEEN 1 AND {MOVIE_TITLE_MAX}", name="title_length"),
     )
 
-    uuid: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+    collection_id: Mapped[UUID] = mapped_column(
+        Uuid, ForeignKey("collections.uuid", ondelete="CASCADE"), primary_key=True
+    )
+    # One row per uuid and collection: the same movie twice in one collection is refused.
+    uuid: Mapped[UUID] = mapped_column("movie_uuid", Uuid, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(MOVIE_TITLE_MAX))
     description: Mapped[str] = mapped_column(Text)
     genres: Mapped[str] = mapped_column(String(GENRES_MAX))
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-# Each stored movie's genres split, trimmed and without empties: favourite genres
-# are a GROUP BY over this table.
-listed_movie_genres = Table(
-    "listed_movie_genres",
+# Each collection movie's genres split, trimmed and without empties: favourite genres are
+# a GROUP BY over this table, a row counting once per (collection, movie).
+collection_movie_genres = Table(
+    "collection_movie_genres",
     db.metadata,
-    Column(
-        "movie_uuid",
-        Uuid,
-        ForeignKey("listed_movies.uuid", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    Column("collection_id", Uuid, primary_key=True),
+    Column("movie_uuid", Uuid, primary_key=True),
     Column("genre", GENRE, primary_key=True),
-)
-
-# Which movies a collection holds, in the order the user gave them.
-collection_movies = Table(
-    "collection_movies",
-    db.metadata,
-    Column(
-        "collection_id",
-        Uuid,
-        ForeignKey("collections.uuid", ondelete="CASCADE"),
-        primary_key=True,
+    ForeignKeyConstraint(
+        ["collection_id", "movie_uuid"],
+        ["collection_movies.collection_id", "collection_movies.movie_uuid"],
+        ondelete="CASCADE",
     ),
-    Column("movie_uuid", Uuid, ForeignKey("listed_movies.uuid"), primary_key=True),
-    Column("position", Integer, nullable=False),
 )
 
 
@@ -82,6 +87,6 @@ class Collection(db.Model):  # type: ignore[name-defined]
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     # Written through the repository (one INSERT for the whole list), read here in order.
-    movies: Mapped[list[ListedMovie]] = relationship(
-        secondary=collection_movies, order_by=collection_movies.c.position, viewonly=True
+    movies: Mapped[list[CollectionMovie]] = relationship(
+        order_by=CollectionMovie.position, viewonly=True
     )

@@ -36,7 +36,7 @@ def list_collections() -> dict[str, Any]:
 @bp.arguments(CollectionCreateSchema)
 @bp.response(201, CollectionCreatedSchema)
 def create_collection(data: dict[str, Any]) -> dict[str, UUID]:
-    """Create a collection; its movies are stored once by uuid and refreshed when re-added."""
+    """Create a collection; it keeps its movies exactly as you send them."""
     return service.create_collection(owner_id=current_user.id, **data)
 
 

@@ -29,17 +29,19 @@ def list_collections(*, owner_id: int) -> dict[str, Any]:
 def create_collection(
     *, owner_id: int, title: str, description: str, movies: list[dict[str, Any]]
 ) -> dict[str, UUID]:
-    """Make a collection; its movies are stored (or refreshed) by uuid."""
+    """Make a collection holding its own copy of each movie, as sent."""
     collection = Collection(user_id=owner_id, title=title, description=description)
     repository.add(collection)
-    _hold_movies(collection, movies)
+    repository.replace_movies(collection=collection, movies=movies)
     db.session.commit()
     return {"collection_uuid": collection.uuid}
 
 
-def get_collection(*, owner_id: int, collection_uuid: UUID) -> Collection:
+def get_collection(*, owner_id: int, collection_uuid: UUID, for_update: bool = False) -> Collection:
     """The owner's collection, or NotFound (also when it is another user's)."""
-    collection = repository.get_owned(collection_uuid=collection_uuid, owner_id=owner_id)
+    collection = repository.get_owned(
+        collection_uuid=collection_uuid, owner_id=owner_id, for_update=for_update
+    )
     if collection is None:
         raise NotFound(f"No collection with uuid {collection_uuid}.")
     return collection
@@ -53,24 +55,18 @@ def update_collection(
     **changes: Any,
 ) -> Collection:
     """Change the given fields; `movies`, when given, replaces the whole list."""
-    collection = get_collection(owner_id=owner_id, collection_uuid=collection_uuid)
+    # Locked: two PUTs of one collection each replace the whole list, one after the other.
+    collection = get_collection(owner_id=owner_id, collection_uuid=collection_uuid, for_update=True)
     for name, value in changes.items():
         setattr(collection, name, value)
     if movies is not None:
-        _hold_movies(collection, movies)
+        repository.replace_movies(collection=collection, movies=movies)
     collection.updated_at = utcnow()
     db.session.commit()
     return collection
 
 
 def delete_collection(*, owner_id: int, collection_uuid: UUID) -> None:
-    """Remove a collection; the stored movies stay for other collections."""
+    """Remove a collection with its movies; other collections keep their own copies."""
     repository.delete_collection(get_collection(owner_id=owner_id, collection_uuid=collection_uuid))
     db.session.commit()
-
-
-def _hold_movies(collection: Collection, movies: list[dict[str, Any]]) -> None:
-    repository.store_movies(movies=movies)
-    repository.replace_movies(
-        collection=collection, movie_uuids=[movie["uuid"] for movie in movies]
-    )

@@ -1,11 +1,12 @@
-"""Collections: create, list, read, update, delete, ownership, and how movies are stored."""
+"""Collections: create, list, read, update, delete, ownership, and how movies are stored
+(each collection its own copy: tests/api/test_collections_isolation.py)."""
 
 import uuid
 
 import pytest
 from sqlalchemy import func, select
 
-from src.collections_api.models import ListedMovie
+from src.collections_api.models import CollectionMovie
 from src.extensions import db
 from tests.conftest import bearer
 from tests.support.collections import collection, create, listed
@@ -24,7 +25,7 @@ def mine(client, user_headers):
 
 def _stored_movies(app):
     with app.app_context():
-        return db.session.execute(select(func.count()).select_from(ListedMovie)).scalar_one()
+        return db.session.execute(select(func.count()).select_from(CollectionMovie)).scalar_one()
 
 
 def test_create_answers_201_with_the_uuid(client, user_headers):
@@ -138,28 +139,20 @@ def test_a_token_is_required(client, method, path):
     assert response.status_code == 401
 
 
-def test_a_movie_is_stored_once_across_collections_and_users(
-    app, client, user_headers, other_headers
-):
+def test_each_collection_stores_its_own_copy_of_a_movie(app, client, user_headers, other_headers):
     create(client, user_headers, collection("A", movies=[listed(1), listed(2)]))
     create(client, user_headers, collection("B", movies=[listed(2), listed(3)]))
     create(client, other_headers, collection("C", movies=[listed(1), listed(3)]))
-    assert _stored_movies(app) == 3
+    assert _stored_movies(app) == 6
 
 
-def test_re_adding_a_movie_refreshes_the_stored_one(client, user_headers, other_headers):
-    first = create(client, user_headers, collection("A", movies=[listed(1, genres="Drama")]))
-    changed = listed(1, title="Movie One (restored)", genres="Drama,History", description="New")
-    create(client, other_headers, collection("B", movies=[changed]))
-    body = client.get(f"/collection/{first}/", headers=user_headers).json
-    assert body["movies"] == [changed]
-
-
-def test_deleting_a_collection_keeps_the_movies_of_others(app, client, user_headers, mine):
+def test_deleting_a_collection_removes_its_movies_and_keeps_the_others(
+    app, client, user_headers, mine
+):
     other = create(client, user_headers, collection("Keep", movies=[listed(2)]))
     client.delete(f"/collection/{mine}/", headers=user_headers)
     assert client.get(f"/collection/{other}/", headers=user_headers).json["movies"] == [listed(2)]
-    assert _stored_movies(app) == 3  # the movie list's movies stay stored
+    assert _stored_movies(app) == 1  # nothing is left behind of the deleted one
 
 
 def test_unicode_and_sql_looking_text_is_kept_intact(client, user_headers):

@@ -100,12 +100,19 @@ def test_they_follow_a_delete(client, user_headers):
     assert favourite_genres(client, user_headers) == "Drama"
 
 
-def test_they_follow_a_refresh_of_a_movie_by_another_user(client, user_headers, register):
+def test_another_users_genres_for_the_same_movie_do_not_change_mine(client, user_headers, register):
     create(client, user_headers, collection(movies=[listed(1, genres="Drama")]))
     other = bearer(register("nadia")["access_token"])
     create(client, other, collection(movies=[listed(1, genres="Documentary")]))
-    # Movies are stored once: the latest copy of the movie list's data wins for everyone.
-    assert favourite_genres(client, user_headers) == "Documentary"
+    # Each collection keeps the movie as its owner sent it.
+    assert favourite_genres(client, user_headers) == "Drama"
+    assert favourite_genres(client, other) == "Documentary"
+
+
+def test_my_own_collections_count_each_their_own_genres_for_a_movie(client, user_headers):
+    create(client, user_headers, collection("A", movies=[listed(1, genres="Drama,Crime")]))
+    create(client, user_headers, collection("B", movies=[listed(1, genres="Drama")]))
+    assert favourite_genres(client, user_headers) == "Drama, Crime"
 
 
 def test_other_users_collections_do_not_count(client, user_headers, register):
