@@ -254,7 +254,7 @@ def _check_secrets(settings: Mapping[str, Any]) -> None:
             raise ConfigError(f"{name} holds an example password; set the real one")
 
 
-def _check_shared_state(settings: Mapping[str, Any]) -> None:
+def _check_rate_limit_storage(settings: Mapping[str, Any]) -> None:
     if settings.get("RATELIMIT_ENABLED") and settings["RATELIMIT_STORAGE_URI"].startswith(
         "memory://"
     ):
@@ -263,6 +263,9 @@ def _check_shared_state(settings: Mapping[str, Any]) -> None:
             "when APP_ENV=production: memory:// (also the default when unset) counts per "
             "process, so every worker and host multiplies the limits"
         )
+
+
+def _check_trusted_proxies(settings: Mapping[str, Any]) -> None:
     for entry in settings["TRUSTED_PROXIES"]:
         network = ipaddress.ip_network(entry, strict=False)
         if network.prefixlen < PROXY_MIN_PREFIX[network.version]:
@@ -278,7 +281,8 @@ def check_production(settings: Mapping[str, Any]) -> None:
     if settings["APP_ENV"] != "production":
         return
     _check_secrets(settings)
-    _check_shared_state(settings)
+    _check_rate_limit_storage(settings)
+    _check_trusted_proxies(settings)
     if settings.get("DEBUG"):
         raise ConfigError("DEBUG must be off when APP_ENV=production")
     if settings.get("EXPORT_TEST_ROW_DELAY_MS"):
