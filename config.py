@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -16,7 +18,19 @@ INSTANCE_DIR = BASE_DIR / "instance"
 DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 (refused in production)
 DEV_JWT_SECRET_KEY = "dev-jwt-secret-key-not-for-production-use"  # noqa: S105
 DEV_PROVIDER_TOKEN = "dev-provider-token"  # noqa: S105 (the simulator's default)
+DEV_MOVIE_LIST_USERNAME = "maya"
+DEV_MOVIE_LIST_PASSWORD = "maya-dev-password"  # noqa: S105 (the simulator's default)
 SIMULATOR_URL = "http://127.0.0.1:8001"
+# Production refuses these however they were set: the development values, and anything marked
+# as a placeholder. The example files (.env.example, deploy/) mark every secret so, as the
+# image need not hold them; tests/unit/test_example_secrets.py keeps each example refused.
+PUBLIC_VALUES = frozenset(
+    {DEV_SECRET_KEY, DEV_JWT_SECRET_KEY, DEV_PROVIDER_TOKEN, DEV_MOVIE_LIST_PASSWORD}
+)
+PLACEHOLDER_MARKERS = ("replace", "change-me", "changeme", "example", "placeholder")
+KEY_MIN_LENGTH, KEY_MIN_DISTINCT = 32, 8
+# Proxies are listed one by one or as their own subnet, never a whole network or cluster.
+PROXY_MIN_PREFIX = {4: 24, 6: 64}
 
 
 N = TypeVar("N", int, float)
@@ -92,6 +106,18 @@ def _list(env: Mapping[str, str], name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def _networks(env: Mapping[str, str], name: str, default: list[str]) -> list[str]:
+    entries = _list(env, name, default)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise ConfigError(
+                f"{name} must list IP addresses or networks (comma-separated), got {entry!r}"
+            ) from exc
+    return entries
+
+
 class BaseConfig:
     """Settings that do not depend on the environment."""
 
@@ -140,7 +166,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 1),
         "CORS_ORIGINS": _list(env, "CORS_ORIGINS", []),
-        "TRUSTED_PROXIES": _list(env, "TRUSTED_PROXIES", ["127.0.0.1", "::1"]),
+        "TRUSTED_PROXIES": _networks(env, "TRUSTED_PROXIES", ["127.0.0.1", "::1"]),
         "CINEMAWORLD_URL": env.get("CINEMAWORLD_URL", f"{SIMULATOR_URL}/api/cinemaworld"),
         "FILMWORLD_URL": env.get("FILMWORLD_URL", f"{SIMULATOR_URL}/api/filmworld"),
         "PROVIDER_API_TOKEN": env.get("PROVIDER_API_TOKEN") or None,
@@ -160,6 +186,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_AUTH": env.get("RATELIMIT_AUTH") or "10 per minute",
         "EXPORT_DIR": env.get("EXPORT_DIR") or str(instance / "exports"),
         **export_settings(env),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         "REQUEST_COUNTER_ENABLED": _bool(env, "REQUEST_COUNTER_ENABLED", True),
         "REQUEST_COUNTER_SLOTS": _int(env, "REQUEST_COUNTER_SLOTS", 32),
         "REQUEST_COUNTER_POOL_SIZE": _int(env, "REQUEST_COUNTER_POOL_SIZE", 4),
@@ -175,20 +202,87 @@ def apply_development_defaults(settings: dict[str, Any]) -> None:
     settings["SECRET_KEY"] = settings["SECRET_KEY"] or DEV_SECRET_KEY
     settings["JWT_SECRET_KEY"] = settings["JWT_SECRET_KEY"] or DEV_JWT_SECRET_KEY
     settings["PROVIDER_API_TOKEN"] = settings["PROVIDER_API_TOKEN"] or DEV_PROVIDER_TOKEN
-    settings["MOVIE_LIST_USERNAME"] = settings["MOVIE_LIST_USERNAME"] or "maya"
-    settings["MOVIE_LIST_PASSWORD"] = settings["MOVIE_LIST_PASSWORD"] or "maya-dev-password"
+    settings["MOVIE_LIST_USERNAME"] = settings["MOVIE_LIST_USERNAME"] or DEV_MOVIE_LIST_USERNAME
+    settings["MOVIE_LIST_PASSWORD"] = settings["MOVIE_LIST_PASSWORD"] or DEV_MOVIE_LIST_PASSWORD
+
+
+def _is_public(value: str) -> bool:
+    lowered = value.lower()
+    return value in PUBLIC_VALUES or any(marker in lowered for marker in PLACEHOLDER_MARKERS)
+
+
+_URL_SETTINGS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "QUEUE_URL": "QUEUE_URL",
+    "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+}
+
+
+def _url_password(name: str, url: str) -> str | None:
+    try:
+        return urlsplit(url).password
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not a valid URL") from exc
+
+
+def _check_key(name: str, value: str | None) -> None:
+    # Messages name the setting, never its value: they end up in logs.
+    if not value:
+        raise ConfigError(f"{name} is required when APP_ENV=production")
+    if _is_public(value):
+        raise ConfigError(f"{name} is an example or development value; generate a random one")
+    if len(value) < KEY_MIN_LENGTH:
+        raise ConfigError(f"{name} must be a random value of at least {KEY_MIN_LENGTH} characters")
+    if len(set(value)) < KEY_MIN_DISTINCT:
+        raise ConfigError(f"{name} must be random: at least {KEY_MIN_DISTINCT} distinct characters")
+
+
+def _check_secrets(settings: Mapping[str, Any]) -> None:
+    """Keys strong and distinct; credentials and URL passwords none of the known values."""
+    keys = ("SECRET_KEY", "JWT_SECRET_KEY", "METRICS_TOKEN")
+    for index, name in enumerate(keys):
+        _check_key(name, settings.get(name))
+        for earlier in keys[:index]:
+            if settings[name] == settings[earlier]:
+                raise ConfigError(f"{name} must differ from {earlier}")
+    for name in ("PROVIDER_API_TOKEN", "MOVIE_LIST_PASSWORD"):
+        if settings.get(name) and _is_public(settings[name]):
+            raise ConfigError(f"{name} is an example or development value; set the real one")
+    for name, key in _URL_SETTINGS.items():
+        password = _url_password(name, settings.get(key) or "")
+        if password and _is_public(password):
+            raise ConfigError(f"{name} holds an example password; set the real one")
+
+
+def _check_rate_limit_storage(settings: Mapping[str, Any]) -> None:
+    if settings.get("RATELIMIT_ENABLED") and settings["RATELIMIT_STORAGE_URI"].startswith(
+        "memory://"
+    ):
+        raise ConfigError(
+            "RATELIMIT_STORAGE_URI must be a store every process shares (redis://host:6379/N) "
+            "when APP_ENV=production: memory:// (also the default when unset) counts per "
+            "process, so every worker and host multiplies the limits"
+        )
+
+
+def _check_trusted_proxies(settings: Mapping[str, Any]) -> None:
+    for entry in settings["TRUSTED_PROXIES"]:
+        network = ipaddress.ip_network(entry, strict=False)
+        if network.prefixlen < PROXY_MIN_PREFIX[network.version]:
+            raise ConfigError(
+                f"TRUSTED_PROXIES must list the proxies (addresses, or their own subnet of at "
+                f"most /{PROXY_MIN_PREFIX[4]}, IPv6 /{PROXY_MIN_PREFIX[6]}), not {entry}: "
+                "anyone else in it could pose as any client"
+            )
 
 
 def check_production(settings: Mapping[str, Any]) -> None:
-    """Refuse to run production with missing, weak or development secrets."""
+    """Refuse to run production with missing, weak, example or per-process settings."""
     if settings["APP_ENV"] != "production":
         return
-    for name, dev_value in (("SECRET_KEY", DEV_SECRET_KEY), ("JWT_SECRET_KEY", DEV_JWT_SECRET_KEY)):
-        value = settings.get(name)
-        if not value:
-            raise ConfigError(f"{name} is required when APP_ENV=production")
-        if value == dev_value or len(value) < 32:
-            raise ConfigError(f"{name} must be a random value of at least 32 characters")
+    _check_secrets(settings)
+    _check_rate_limit_storage(settings)
+    _check_trusted_proxies(settings)
     if settings.get("DEBUG"):
         raise ConfigError("DEBUG must be off when APP_ENV=production")
     if settings.get("EXPORT_TEST_ROW_DELAY_MS"):

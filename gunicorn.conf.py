@@ -22,6 +22,15 @@ max_requests_jitter = 1_000
 # applies the same rule (TRUSTED_PROXIES) to X-Forwarded-For/Host.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
+# gunicorn 25+ opens a control socket (for gunicornc) at one path per user by default,
+# $XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl: a second instance on the host
+# takes it over (and removes it when it stops), and a read-only root filesystem cannot hold
+# it. Off unless GUNICORN_CONTROL_SOCKET names a path of this instance's own.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
+
 # One JSON access line per request, with the request id the app echoed or made.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 access_log_format = (

@@ -1,13 +1,17 @@
 """Prometheus metrics at /metrics, aggregated over gunicorn's workers (multiprocess mode
-when PROMETHEUS_MULTIPROC_DIR is set, as gunicorn.conf.py does)."""
+when PROMETHEUS_MULTIPROC_DIR is set, as gunicorn.conf.py does).
+
+With METRICS_TOKEN set (production requires it) the scraper must send it as a bearer token:
+the app guards its metrics itself, whatever proxy is or is not in front of it."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import time
 
-from flask import Blueprint, Flask, Response, g, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -19,6 +23,7 @@ from prometheus_client import (
 )
 
 from src.accounts.auth import public
+from src.errors import Unauthorized
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "Requests served, by route and status", ["method", "route", "status"]
@@ -68,10 +73,25 @@ def _observe(response: Response) -> Response:
     return response
 
 
+def _require_metrics_token() -> None:
+    expected = current_app.config.get("METRICS_TOKEN")
+    if not expected:
+        return  # development: open (production refuses to start without a token)
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        presented.strip().encode(), expected.encode()
+    ):
+        raise Unauthorized(
+            "The metrics need the METRICS_TOKEN as a bearer token.",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
+
+
 @bp.get("/metrics")
-@public
+@public  # no user's access token: the scraper's own METRICS_TOKEN
 def metrics() -> Response:
     """Prometheus exposition of this service's metrics."""
+    _require_metrics_token()
     _read_queue_depth()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

@@ -1,3 +1,8 @@
+import secrets
+
+import pytest
+
+
 def test_metrics_count_requests_by_route_and_status(client, user_headers):
     client.get("/catalog/movies/", headers=user_headers)
     client.get("/catalog/movies/00000000-0000-0000-0000-000000000000/", headers=user_headers)
@@ -7,9 +12,51 @@ def test_metrics_count_requests_by_route_and_status(client, user_headers):
     assert "http_request_duration_seconds_bucket" in text
 
 
-def test_metrics_need_no_token_and_are_not_in_the_api_spec(client):
+def test_metrics_without_a_metrics_token_set_are_open_and_not_in_the_api_spec(client):
     assert client.get("/metrics").status_code == 200
     assert "/metrics" not in client.get("/openapi.json").json["paths"]
+
+
+METRICS_TOKEN = secrets.token_urlsafe(48)
+
+
+@pytest.fixture
+def guarded(app, client, monkeypatch):
+    """The app with METRICS_TOKEN set, as production requires."""
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", METRICS_TOKEN)
+    return client
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer ",
+        f"Bearer {METRICS_TOKEN[:-1]}",
+        f"Bearer {METRICS_TOKEN}x",
+        f"Basic {METRICS_TOKEN}",
+        METRICS_TOKEN,
+    ],
+    ids=["none", "empty", "truncated", "extended", "basic", "no-scheme"],
+)
+def test_metrics_refuse_a_request_without_the_metrics_token(guarded, authorization):
+    headers = {} if authorization is None else {"Authorization": authorization}
+    response = guarded.get("/metrics", headers=headers)
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.json["status"] == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "http_requests_total" not in response.get_data(as_text=True)
+
+
+def test_metrics_refuse_a_users_access_token(guarded, user_headers):
+    assert guarded.get("/metrics", headers=user_headers).status_code == 401
+
+
+def test_metrics_answer_with_the_metrics_token(guarded):
+    response = guarded.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert response.status_code == 200
+    assert "http_requests_total" in response.get_data(as_text=True)
 
 
 def _gauge(client, name):

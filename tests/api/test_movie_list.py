@@ -8,6 +8,7 @@ import requests
 
 from src import create_app
 from tests.conftest import PASSWORD, SIMULATOR_CREDENTIALS, bearer, settings_for_tests
+from tests.support.production import PRODUCTION_ENV
 from tests.support.simulator import REQUEST_TIMEOUT_S
 
 pytestmark = pytest.mark.usefixtures("fresh_upstreams")
@@ -207,8 +208,7 @@ def unconfigured_app(app, rollback_db, tmp_path):
     """A production app started without the movie list's credentials (same database)."""
     overrides = {
         "APP_ENV": "production",
-        "SECRET_KEY": "s" * 40,
-        "JWT_SECRET_KEY": "j" * 40,
+        **{key: PRODUCTION_ENV[key] for key in ("SECRET_KEY", "JWT_SECRET_KEY", "METRICS_TOKEN")},
         "MOVIE_LIST_USERNAME": None,
         "MOVIE_LIST_PASSWORD": None,
     }

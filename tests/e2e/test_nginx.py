@@ -3,6 +3,7 @@
 import http.client
 import json
 import os
+import secrets
 
 import pytest
 import requests
@@ -12,6 +13,7 @@ from tests.support.processes import migrate, run_flask, running_gunicorn
 
 TIMEOUT_S = 10
 PASSWORD = "nginx-test-password"
+METRICS_TOKEN = secrets.token_urlsafe(48)
 
 pytestmark = pytest.mark.skipif(
     not nginx_available() and not os.environ.get("CI"),
@@ -27,6 +29,7 @@ def server_env(tmp_path_factory):
         "INSTANCE_DIR": str(instance),
         "ACCESS_LOG": "true",
         "REQUEST_COUNTER_ENABLED": "false",
+        "METRICS_TOKEN": METRICS_TOKEN,
     }
     migrate(env)
     run_flask("seed", env=env)
@@ -143,14 +146,21 @@ def test_login_floods_are_limited_per_address_with_problem_json(stack):
     assert statuses[-1] == 429
 
 
-def test_metrics_answer_the_local_scraper_only(stack):
+def test_metrics_answer_the_local_scraper_with_the_metrics_token_only(stack):
     _, nginx = stack
-    assert requests.get(f"{nginx.url}/metrics", timeout=TIMEOUT_S).status_code == 200
+    scraper = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    response = requests.get(f"{nginx.url}/metrics", timeout=TIMEOUT_S, headers=scraper)
+    assert response.status_code == 200
+    assert "http_requests_total" in response.text
+    # The app checks the token itself: NGINX's allow-list is not the only guard.
+    refused = requests.get(f"{nginx.url}/metrics", timeout=TIMEOUT_S)
+    assert refused.status_code == 401
+    assert refused.headers["Content-Type"] == "application/problem+json"
     # Another address of this machine's loopback range stands in for a remote client.
     connection = http.client.HTTPConnection(
         "127.0.0.1", nginx.port, timeout=TIMEOUT_S, source_address=("127.0.0.2", 0)
     )
-    connection.request("GET", "/metrics")
+    connection.request("GET", "/metrics", headers=scraper)
     assert connection.getresponse().status == 403
     connection.close()
 

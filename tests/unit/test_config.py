@@ -1,6 +1,12 @@
+import secrets
+
 import pytest
 
 from config import (
+    DEV_JWT_SECRET_KEY,
+    DEV_MOVIE_LIST_PASSWORD,
+    DEV_PROVIDER_TOKEN,
+    DEV_SECRET_KEY,
     ConfigError,
     apply_development_defaults,
     check_production,
@@ -8,32 +14,134 @@ from config import (
     settings_from_env,
 )
 from src import create_app
+from tests.support.production import production_settings
 
-STRONG = "k" * 40
+KEYS = ("SECRET_KEY", "JWT_SECRET_KEY", "METRICS_TOKEN")
 
 
-def _production(**env):
-    settings = settings_from_env({"APP_ENV": "production", **env})
-    apply_development_defaults(settings)
-    return settings
+@pytest.mark.parametrize("name", KEYS)
+def test_production_refuses_a_missing_key(name):
+    with pytest.raises(ConfigError, match=f"{name} is required"):
+        check_production(production_settings(**{name: ""}))
+
+
+@pytest.mark.parametrize("name", KEYS)
+def test_production_refuses_a_key_shorter_than_32_characters(name):
+    with pytest.raises(ConfigError, match=f"{name} must be .* at least 32 characters"):
+        check_production(production_settings(**{name: secrets.token_urlsafe(23)}))
+
+
+@pytest.mark.parametrize("name", KEYS)
+@pytest.mark.parametrize("value", ["k" * 40, "abcdefg" * 6, "0123456" * 5])
+def test_production_refuses_a_key_with_fewer_than_8_distinct_characters(name, value):
+    with pytest.raises(ConfigError, match=f"{name} must .* 8 distinct characters") as refused:
+        check_production(production_settings(**{name: value}))
+    assert value not in str(refused.value)
+
+
+def test_production_accepts_generated_keys():
+    check_production(production_settings())
+
+
+def test_production_refuses_the_same_value_for_both_signing_keys():
+    key = secrets.token_urlsafe(48)
+    with pytest.raises(ConfigError, match="JWT_SECRET_KEY must differ from SECRET_KEY"):
+        check_production(production_settings(SECRET_KEY=key, JWT_SECRET_KEY=key))
+
+
+def test_production_refuses_the_metrics_token_equal_to_a_signing_key():
+    key = secrets.token_urlsafe(48)
+    with pytest.raises(ConfigError, match="METRICS_TOKEN must differ from JWT_SECRET_KEY"):
+        check_production(production_settings(JWT_SECRET_KEY=key, METRICS_TOKEN=key))
 
 
 @pytest.mark.parametrize(
-    "env",
+    ("name", "value"),
     [
-        {},
-        {"SECRET_KEY": STRONG},
-        {"JWT_SECRET_KEY": STRONG},
-        {"SECRET_KEY": "short", "JWT_SECRET_KEY": STRONG},
+        ("SECRET_KEY", DEV_SECRET_KEY),
+        ("JWT_SECRET_KEY", DEV_JWT_SECRET_KEY),
+        ("SECRET_KEY", DEV_JWT_SECRET_KEY),
+        ("METRICS_TOKEN", DEV_SECRET_KEY),
+        ("PROVIDER_API_TOKEN", DEV_PROVIDER_TOKEN),
+        ("MOVIE_LIST_PASSWORD", DEV_MOVIE_LIST_PASSWORD),
     ],
 )
-def test_production_refuses_missing_or_weak_secrets(env):
-    with pytest.raises(ConfigError):
-        check_production(_production(**env))
+def test_production_refuses_the_development_values(name, value):
+    with pytest.raises(ConfigError, match=name):
+        check_production(production_settings(**{name: value}))
 
 
-def test_production_starts_with_strong_secrets():
-    check_production(_production(SECRET_KEY=STRONG, JWT_SECRET_KEY="j" * 40))
+@pytest.mark.parametrize(
+    "name",
+    ["SECRET_KEY", "JWT_SECRET_KEY", "METRICS_TOKEN", "PROVIDER_API_TOKEN", "MOVIE_LIST_PASSWORD"],
+)
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        "replace-with-64-random-characters",
+        "REPLACE-ME-WITH-A-LONG-RANDOM-STRING-0123456789",
+        "changeme-changeme-changeme-changeme-0123456789",
+        "an-example-value-that-is-long-enough-0123456789",
+    ],
+)
+def test_production_refuses_a_placeholder_value(name, placeholder):
+    with pytest.raises(ConfigError, match=f"{name} is an example or development value"):
+        check_production(production_settings(**{name: placeholder}))
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("DATABASE_URL", "postgresql://movie:replace-me@postgres:5432/movie"),
+        ("QUEUE_URL", "redis://:change-me@redis:6379/1"),
+        ("RATELIMIT_STORAGE_URI", "redis://default:replace-me@redis:6379/2"),
+    ],
+)
+def test_production_refuses_an_example_password_in_a_url(name, url):
+    with pytest.raises(ConfigError, match=f"{name} holds an example") as refused:
+        check_production(production_settings(**{name: url}))
+    assert "replace-me" not in str(refused.value) and "change-me" not in str(refused.value)
+
+
+def test_production_accepts_real_credentials():
+    check_production(
+        production_settings(
+            DATABASE_URL=f"postgresql://movie:{secrets.token_urlsafe(16)}@db:5432/movie",
+            PROVIDER_API_TOKEN=secrets.token_hex(8),
+            MOVIE_LIST_PASSWORD=secrets.token_urlsafe(12),
+        )
+    )
+
+
+@pytest.mark.parametrize("uri", ["memory://", ""])
+def test_production_refuses_per_process_rate_limit_storage(uri):
+    with pytest.raises(
+        ConfigError, match="RATELIMIT_STORAGE_URI must be a store every process shares.*memory://"
+    ):
+        check_production(production_settings(RATELIMIT_STORAGE_URI=uri))
+
+
+def test_production_with_rate_limits_off_needs_no_limit_storage():
+    check_production(production_settings(RATELIMIT_STORAGE_URI="", RATELIMIT_ENABLED="false"))
+
+
+@pytest.mark.parametrize("proxies", ["10.0.0.0/8", "0.0.0.0/0", "10.244.0.0/16", "fd00::/8"])
+def test_production_refuses_trusting_a_whole_network_as_proxies(proxies):
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        check_production(production_settings(TRUSTED_PROXIES=f"127.0.0.1,{proxies}"))
+
+
+def test_production_trusts_the_listed_ingress_addresses():
+    proxies = "10.244.3.0/24,10.244.7.15,fd00:10:244:3::/64"
+    settings = production_settings(TRUSTED_PROXIES=proxies)
+    check_production(settings)
+    assert settings["TRUSTED_PROXIES"] == proxies.split(",")
+
+
+@pytest.mark.parametrize("proxies", ["set-me-to-the-ingress", "10.0.0.300", "10.0.0.0/33"])
+def test_a_trusted_proxy_that_is_no_address_names_the_variable(proxies):
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        settings_from_env({"TRUSTED_PROXIES": proxies})
 
 
 def test_create_app_refuses_production_without_secrets(monkeypatch):

@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
+
+from config import ConfigError, check_production
+from tests.support.production import production_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -39,6 +43,32 @@ def test_configmap_and_secret_name_only_documented_settings():
         document = yaml.safe_load((ROOT / path).read_text())
         names |= set(document.get("data") or {}) | set(document.get("stringData") or {})
     assert names - DOCUMENTED == set()
+
+
+def _configmap() -> dict[str, str]:
+    return yaml.safe_load((ROOT / "deploy/k8s/configmap.yaml").read_text())["data"]
+
+
+def test_the_configmap_trusts_no_proxy_until_the_operator_names_the_ingress():
+    data = _configmap()
+    assert data["FORWARDED_ALLOW_IPS"] == data["TRUSTED_PROXIES"]
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        production_settings(**data)
+
+
+def test_the_configmap_runs_in_production_once_the_ingress_is_named():
+    check_production(production_settings(**{**_configmap(), "TRUSTED_PROXIES": "10.244.3.0/24"}))
+
+
+def test_the_scrape_job_sends_the_metrics_token_to_each_web_pod():
+    document = yaml.safe_load((ROOT / "deploy/k8s/prometheus-scrape.example.yaml").read_text())
+    (job,) = yaml.safe_load(document["data"]["movie-service.yml"])["scrape_configs"]
+    assert job["metrics_path"] == "/metrics"
+    assert job["authorization"]["type"] == "Bearer"
+    assert job["authorization"]["credentials_file"].endswith("/METRICS_TOKEN")
+    kept = {rule["source_labels"][0]: rule["regex"] for rule in job["relabel_configs"]}
+    assert kept["__meta_kubernetes_pod_label_app_kubernetes_io_component"] == "web"
+    assert kept["__meta_kubernetes_pod_container_port_name"] == "http"
 
 
 def test_compose_app_environment_names_only_documented_settings():

@@ -1,8 +1,9 @@
 import pytest
 from huey import RedisHuey, SqliteHuey
 
-from config import ConfigError, apply_development_defaults, check_production, settings_from_env
+from config import ConfigError, check_production, settings_from_env
 from src.worker.storage import huey_from_url
+from tests.support.production import production_settings
 
 
 @pytest.mark.parametrize(
@@ -19,15 +20,7 @@ def test_a_bad_daily_export_time_names_the_variable(raw):
 
 
 def test_production_refuses_the_test_only_row_delay():
-    settings = settings_from_env(
-        {
-            "APP_ENV": "production",
-            "SECRET_KEY": "s" * 40,
-            "JWT_SECRET_KEY": "j" * 40,
-            "EXPORT_TEST_ROW_DELAY_MS": "10",
-        }
-    )
-    apply_development_defaults(settings)
+    settings = production_settings(EXPORT_TEST_ROW_DELAY_MS="10")
     with pytest.raises(ConfigError, match="EXPORT_TEST_ROW_DELAY_MS"):
         check_production(settings)
 
