@@ -110,14 +110,17 @@ def refresh(*, user: User, claims: dict[str, Any]) -> dict[str, str]:
     rotated = repository.rotate_refresh(
         sid=sid, presented_jti=claims["jti"], new_jti=refresh_jti, expires_at=_session_expiry(now)
     )
-    if not rotated:
-        repository.revoke_sessions(user_id=user.id, sid=sid, now=now)
+    # Not rotated: the token was spent already (this is its reuse), or a concurrent logout
+    # or password change revoked the session a moment ago.
+    reused = not rotated and repository.revoke_sessions(user_id=user.id, sid=sid, now=now) > 0
     db.session.commit()
-    if not rotated:
+    if reused:
         raise Unauthorized(
             "This refresh token was already used: its login session is revoked; log in again.",
             headers=BEARER_CHALLENGE,
         )
+    if not rotated:
+        raise Unauthorized("The token has been revoked; log in again.", headers=BEARER_CHALLENGE)
     return tokens
 
 

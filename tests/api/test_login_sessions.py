@@ -8,7 +8,9 @@ import pytest
 from flask_jwt_extended import create_access_token
 from sqlalchemy import delete, event, select
 
+from src.accounts import service
 from src.accounts.models import LoginSession, User
+from src.errors import Unauthorized
 from src.extensions import db
 from tests.conftest import PASSWORD, bearer
 
@@ -100,6 +102,16 @@ def test_refresh_of_a_logged_out_session_is_refused(client, register):
     tokens = register("alice")
     client.post("/logout/", headers=bearer(tokens["access_token"]))
     _assert_problem(_refresh(client, tokens), 401)
+
+
+def test_a_refresh_that_a_logout_overtook_is_revoked_not_reuse(app, client, register):
+    tokens = register("alice")
+    client.post("/logout/", headers=bearer(tokens["access_token"]))
+    # As if the token check had passed just before the logout committed.
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        with pytest.raises(Unauthorized, match="has been revoked"):
+            service.refresh(user=user, claims=_claims(tokens["refresh_token"]))
 
 
 def test_an_access_token_is_not_a_refresh_token(client, register):
