@@ -19,20 +19,22 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # also when loaded with runpy (the unit test)
     sys.path.insert(0, str(HERE))
 
-from requests_basics import ACCOUNTS, HEALTH, LOGOUT  # noqa: E402
+from requests_basics import ACCOUNTS, HEALTH  # noqa: E402
 from requests_catalog import CATALOG  # noqa: E402
 from requests_exports import EXPORTS  # noqa: E402
 from requests_movies import COLLECTIONS, MOVIE_LIST  # noqa: E402
 from requests_service import COUNTER, METRICS, PAGES, PRICES  # noqa: E402
+from requests_sessions import LOGOUT, SESSIONS  # noqa: E402
 from steps import NO_TOKEN, SPLICE, Request  # noqa: E402
 
 COLLECTION = HERE / "movie-service.postman_collection.json"
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 
-# In the order newman runs them; "Logout" revokes the user's token, so it stays last.
+# In the order newman runs them; "Logout" revokes the user's sessions, so it stays last.
 FOLDERS: dict[str, list[Request]] = {
     "Health and docs": HEALTH,
     "Accounts": ACCOUNTS,
+    "Login sessions": SESSIONS,
     "Catalog": CATALOG,
     "Movie list": MOVIE_LIST,
     "Collections": COLLECTIONS,
@@ -51,6 +53,8 @@ VARIABLES = (
     ("password", "postman-password-1"),
     ("accessToken", ""),
     ("refreshToken", ""),
+    ("usedRefreshToken", ""),
+    ("secondToken", ""),
     ("adminToken", ""),
     ("otherToken", ""),
     ("movieId", ""),

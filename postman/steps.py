@@ -14,6 +14,8 @@ USER = "accessToken"
 ADMIN = "adminToken"
 OTHER_USER = "otherToken"
 REFRESH = "refreshToken"
+USED_REFRESH = "usedRefreshToken"
+SECOND_SESSION = "secondToken"
 NO_TOKEN = ""
 
 SPLICE = "@splice:"
@@ -55,6 +57,11 @@ def problem(code: int) -> list[str]:
         ".to.include('application/problem+json'));",
         f"pm.test('problem status', () => pm.expect(pm.response.json().status).to.eql({code}));",
     ]
+
+
+def no_content() -> list[str]:
+    """204 with an empty body."""
+    return [status(204), *check("no body", "pm.expect(pm.response.text()).to.eql('');")]
 
 
 def invalid(*fields: str) -> list[str]:

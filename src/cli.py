@@ -11,7 +11,6 @@ from src.accounts import repository as accounts_repository
 from src.accounts import service as accounts_service
 from src.accounts.schemas import CredentialsSchema
 from src.catalog.seed import seed_catalog
-from src.extensions import db
 from src.pricing.commands import refresh_prices
 
 
@@ -30,10 +29,8 @@ def create_admin(username: str, password: str) -> None:
         accounts_service.create_user(username=username, password=password, role="admin")
         click.echo(f"admin {username!r} created")
         return
-    user.role = "admin"
-    user.password_hash = accounts_service.hash_password(password)
-    db.session.commit()
-    click.echo(f"user {username!r} is now admin, password updated")
+    accounts_service.make_admin(user=user, password=password)
+    click.echo(f"user {username!r} is now admin, password updated, its sessions revoked")
 
 
 @click.command("seed")

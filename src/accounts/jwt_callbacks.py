@@ -8,14 +8,13 @@ from flask import Response, g
 
 from src.accounts import service
 from src.accounts.models import User
+from src.accounts.service import BEARER_CHALLENGE
 from src.errors import problem_response
 from src.extensions import jwt
 
-_BEARER = {"WWW-Authenticate": 'Bearer realm="movie-service"'}
-
 
 def _unauthorized(detail: str) -> Response:
-    return problem_response(401, "Unauthorized", detail, headers=_BEARER)
+    return problem_response(401, "Unauthorized", detail, headers=BEARER_CHALLENGE)
 
 
 @jwt.unauthorized_loader
@@ -54,7 +53,9 @@ def failed_verification(header: dict[str, Any], payload: dict[str, Any]) -> Resp
 
 
 # flask-jwt-extended asks whether the token is revoked, then for its user: one query
-# answers both, and the user waits in `g` for the second question.
+# (the user and its login session, both by primary key) answers both, and the user waits
+# in `g` for the second question. A refresh token that was already rotated away passes this
+# check while its session lives: the refresh view spends it, or detects its reuse.
 @jwt.token_in_blocklist_loader
 def token_revoked(header: dict[str, Any], payload: dict[str, Any]) -> bool:
     user, revoked = service.check_token(claims=payload)

@@ -33,12 +33,15 @@ class User(db.Model):  # type: ignore[name-defined]
 Index("uq_users_username_lower", func.lower(User.username), unique=True)
 
 
-class RevokedToken(db.Model):  # type: ignore[name-defined]
-    """A revoked token id (jti), or a whole login session (its refresh token's jti)."""
+class LoginSession(db.Model):  # type: ignore[name-defined]
+    """One login: the `sid` claim of its tokens, and the one refresh token that may rotate it."""
 
-    __tablename__ = "revoked_tokens"
+    __tablename__ = "login_sessions"
 
-    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    refresh_jti: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # When every token of the session has expired; the daily purge forgets it afterwards.
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    revoked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -8,14 +8,19 @@ from flask_smorest import Blueprint
 from src.accounts import service
 from src.accounts.auth import public
 from src.accounts.schemas import (
-    AccessTokenSchema,
     CredentialsSchema,
     MessageSchema,
+    PasswordChangeSchema,
     TokenPairSchema,
     UserSchema,
 )
 
 bp = Blueprint("accounts", __name__, description="Accounts and tokens")
+SESSION_ENDED = "The token is missing, not valid, expired or revoked."
+REFRESH_REFUSED = (
+    "The refresh token is missing, not valid, expired or revoked, or was already used: "
+    "a used one revokes its whole login session."
+)
 
 
 @bp.post("/register/")
@@ -39,20 +44,41 @@ def login(credentials: dict[str, Any]) -> dict[str, str]:
 
 
 @bp.post("/token/refresh/")
-@public
+@bp.doc(security=[{"bearerAuth": []}])  # the refresh token, not the access token
+@public  # to the access-token gate: the view checks the refresh token itself
 @jwt_required(refresh=True)
-@bp.response(200, AccessTokenSchema)
+@bp.response(200, TokenPairSchema)
+@bp.alt_response(401, description=REFRESH_REFUSED)
 def refresh() -> dict[str, str]:
-    """Get a new access token with the refresh token (Authorization: Bearer <refresh>)."""
+    """Rotate the refresh token (Authorization: Bearer <refresh>): a new pair, the old spent."""
     return service.refresh(user=current_user, claims=get_jwt())
 
 
 @bp.post("/logout/")
 @bp.response(200, MessageSchema)
+@bp.alt_response(401, description=SESSION_ENDED)
 def logout() -> dict[str, str]:
     """Revoke this login session: its access and refresh tokens stop working."""
     service.logout(user=current_user, claims=get_jwt())
     return {"message": "logged out"}
+
+
+@bp.post("/logout/all/")
+@bp.response(204)
+@bp.alt_response(401, description=SESSION_ENDED)
+def logout_everywhere() -> None:
+    """Revoke every login session of this user, this one included."""
+    service.logout_everywhere(user=current_user)
+
+
+@bp.post("/password/")
+@bp.arguments(PasswordChangeSchema)
+@bp.response(204)
+@bp.alt_response(401, description=SESSION_ENDED)
+@bp.alt_response(403, description="The current password is wrong.")
+def change_password(passwords: dict[str, str]) -> None:
+    """Change your password; your other login sessions are revoked, this one is kept."""
+    service.change_password(user=current_user, claims=get_jwt(), **passwords)
 
 
 @bp.get("/me/")

@@ -28,9 +28,15 @@ class TokenPairSchema(Schema):
     token_type = fields.String(dump_default="Bearer")
 
 
-class AccessTokenSchema(Schema):
-    access_token = fields.String(required=True)
-    token_type = fields.String(dump_default="Bearer")
+class PasswordChangeSchema(Schema):
+    """The password in use, and the one to replace it (under the registration rules)."""
+
+    current_password = fields.String(required=True, load_only=True)
+    new_password = fields.String(
+        required=True,
+        load_only=True,
+        validate=CredentialsSchema().fields["password"].validators,
+    )
 
 
 class MessageSchema(Schema):

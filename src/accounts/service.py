@@ -1,4 +1,4 @@
-"""Accounts: registration, login, token refresh and revocation."""
+"""Accounts: registration, login, login sessions (refresh rotation, revocation), passwords."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_jwt_extended import create_access_token, create_refresh_token
+from flask_jwt_extended import create_access_token, create_refresh_token, get_jti
 from sqlalchemy.exc import IntegrityError
 
 from src.accounts import repository
 from src.accounts.models import User
 from src.columns import utcnow
-from src.errors import Conflict, Unauthorized
+from src.errors import Conflict, Forbidden, Unauthorized
 from src.extensions import db
+
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="movie-service"'}
 
 
 def _hasher() -> PasswordHasher:
@@ -36,13 +38,31 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def _issue_tokens(user: User) -> dict[str, str]:
-    claims = {"role": user.role, "sid": uuid.uuid4().hex}
+def _mint_tokens(user: User, *, sid: str) -> tuple[dict[str, str], str]:
+    """An access and a refresh token of the login session sid, and the refresh token's jti."""
+    claims = {"role": user.role, "sid": sid}
     identity = str(user.id)
-    return {
-        "access_token": create_access_token(identity=identity, additional_claims=claims),
-        "refresh_token": create_refresh_token(identity=identity, additional_claims=claims),
-    }
+    refresh_token = create_refresh_token(identity=identity, additional_claims=claims)
+    access_token = create_access_token(identity=identity, additional_claims=claims)
+    tokens = {"access_token": access_token, "refresh_token": refresh_token}
+    return tokens, str(get_jti(refresh_token))
+
+
+def _session_expiry(now: datetime) -> datetime:
+    """When the last token minted now expires: until then its session must be known."""
+    config = current_app.config
+    return now + max(config["JWT_ACCESS_TOKEN_EXPIRES"], config["JWT_REFRESH_TOKEN_EXPIRES"])
+
+
+def _start_session(user: User) -> dict[str, str]:
+    """A new login session for the user, stored, and its first token pair."""
+    sid = uuid.uuid4().hex
+    tokens, refresh_jti = _mint_tokens(user, sid=sid)
+    repository.add_session(
+        sid=sid, user_id=user.id, refresh_jti=refresh_jti, expires_at=_session_expiry(utcnow())
+    )
+    db.session.commit()
+    return tokens
 
 
 def create_user(*, username: str, password: str, role: str = "user") -> User:
@@ -61,7 +81,7 @@ def create_user(*, username: str, password: str, role: str = "user") -> User:
 
 def register(*, username: str, password: str) -> dict[str, str]:
     """Create a user account and log it in."""
-    return _issue_tokens(create_user(username=username, password=password))
+    return _start_session(create_user(username=username, password=password))
 
 
 def login(*, username: str, password: str) -> dict[str, str]:
@@ -77,37 +97,89 @@ def login(*, username: str, password: str) -> dict[str, str]:
         raise Unauthorized("Wrong username or password.")
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-        db.session.commit()
-    return _issue_tokens(user)
+    return _start_session(user)
 
 
 def refresh(*, user: User, claims: dict[str, Any]) -> dict[str, str]:
-    """A new access token in the same login session as the refresh token."""
-    session_claims = {"role": user.role, "sid": claims["sid"]}
-    token = create_access_token(identity=str(user.id), additional_claims=session_claims)
-    return {"access_token": token}
+    """Rotate the refresh token: a new pair in the same session; the presented one is spent.
+
+    A refresh token presented again (stolen, or replayed) revokes its whole login session.
+    """
+    sid, now = claims["sid"], utcnow()
+    tokens, refresh_jti = _mint_tokens(user, sid=sid)
+    rotated = repository.rotate_refresh(
+        sid=sid, presented_jti=claims["jti"], new_jti=refresh_jti, expires_at=_session_expiry(now)
+    )
+    # Not rotated: the token was spent already (this is its reuse), or a concurrent logout
+    # or password change revoked the session a moment ago.
+    reused = not rotated and repository.revoke_sessions(user_id=user.id, sid=sid, now=now) > 0
+    db.session.commit()
+    if reused:
+        raise Unauthorized(
+            "This refresh token was already used: its login session is revoked; log in again.",
+            headers=BEARER_CHALLENGE,
+        )
+    if not rotated:
+        raise Unauthorized("The token has been revoked; log in again.", headers=BEARER_CHALLENGE)
+    return tokens
 
 
 def logout(*, user: User, claims: dict[str, Any]) -> None:
-    """Revoke the whole login session: this access token and its refresh token."""
-    lifetime = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
-    repository.revoke(jti=claims["sid"], user_id=user.id, expires_at=utcnow() + lifetime)
+    """Revoke the whole login session: its access and refresh tokens."""
+    repository.revoke_sessions(user_id=user.id, sid=claims["sid"], now=utcnow())
+    db.session.commit()
+
+
+def logout_everywhere(*, user: User) -> None:
+    """Revoke every login session of the user, this one included."""
+    repository.revoke_sessions(user_id=user.id, now=utcnow())
+    db.session.commit()
+
+
+def change_password(
+    *, user: User, claims: dict[str, Any], current_password: str, new_password: str
+) -> None:
+    """Set a new password; every other session of the user is revoked, this one kept."""
+    hasher = _hasher()
+    try:
+        hasher.verify(user.password_hash, current_password)
+    except (VerificationError, InvalidHashError) as exc:
+        raise Forbidden("The current password is wrong.") from exc
+    user.password_hash = hasher.hash(new_password)
+    repository.revoke_sessions(user_id=user.id, except_sid=claims["sid"], now=utcnow())
+    db.session.commit()
+
+
+def make_admin(*, user: User, password: str) -> None:
+    """Give an existing user the admin role and this password; its sessions are revoked."""
+    user.role = "admin"
+    user.password_hash = hash_password(password)
+    repository.revoke_sessions(user_id=user.id, now=utcnow())
     db.session.commit()
 
 
 def check_token(*, claims: dict[str, Any]) -> tuple[User | None, bool]:
-    """The token's user (None if unknown) and whether the token or its session is revoked."""
-    jtis = [claims["jti"], claims["sid"]] if "sid" in claims else [claims["jti"]]
+    """The token's user (None if unknown) and whether its login session is revoked.
+
+    A token without a session, or whose session is unknown (purged, or issued before
+    sessions were stored), counts as revoked.
+    """
+    sid = claims.get("sid")
     try:
         user_id = int(claims["sub"])
     except (TypeError, ValueError):
         return None, False
-    found = repository.user_and_revocation(user_id=user_id, jtis=jtis)
-    return (None, False) if found is None else found
+    if not isinstance(sid, str):
+        return None, True
+    found = repository.user_and_session_alive(user_id=user_id, sid=sid)
+    if found is None:
+        return None, False
+    user, alive = found
+    return user, not alive
 
 
-def purge_expired_revocations(*, now: datetime) -> int:
-    """Forget revocations of tokens that have expired anyway."""
-    removed = repository.purge_expired_revocations(now=now)
+def purge_expired_sessions(*, now: datetime) -> int:
+    """Forget login sessions whose tokens have all expired anyway."""
+    removed = repository.purge_expired_sessions(now=now)
     db.session.commit()
     return removed

@@ -25,18 +25,18 @@ def register_tasks(app: Flask, huey: Huey) -> JobQueue:
     run_export = _export_task(app, huey)
     reconcile = _export_periodic_tasks(app, huey, run_export)
     _price_refresh_task(app, huey)
-    _revocation_purge_task(app, huey)
+    _session_purge_task(app, huey)
     return JobQueue(huey=huey, run_export=run_export, reconcile=reconcile)
 
 
-def _revocation_purge_task(app: Flask, huey: Huey) -> TaskWrapper:
-    """Daily: forget revocations of tokens that have expired anyway (the table stays small)."""
+def _session_purge_task(app: Flask, huey: Huey) -> TaskWrapper:
+    """Daily: forget login sessions whose tokens have all expired (the table stays small)."""
 
-    def purge_revocations() -> None:
-        removed = accounts_service.purge_expired_revocations(now=utcnow())
-        log.info("purged %d expired token revocations", removed)
+    def purge_sessions() -> None:
+        removed = accounts_service.purge_expired_sessions(now=utcnow())
+        log.info("purged %d expired login sessions", removed)
 
-    job = in_app_context(app, purge_revocations)
+    job = in_app_context(app, purge_sessions)
     return register_periodic(huey, crontab(minute="17", hour="3"), "accounts.purge", job)
 
 

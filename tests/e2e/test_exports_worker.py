@@ -41,7 +41,7 @@ pytestmark = [
     ),
 ]
 REDIS_QUEUE_URL = "redis://127.0.0.1:6379/13"
-TABLES = "exports, price_history, movie_genres, movies, genres, revoked_tokens, users"
+TABLES = "exports, price_history, movie_genres, movies, genres, login_sessions, users"
 WORKER_SETTINGS = {
     "EXPORT_LEASE_S": "2",
     "EXPORT_RETRY_BASE_S": "1",
