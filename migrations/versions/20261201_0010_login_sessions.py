@@ -1,7 +1,7 @@
 """accounts: login sessions replace the revoked-token list
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01
 
 A login session is a row: the `sid` claim of its tokens, the one refresh token that may
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
