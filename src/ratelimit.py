@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from flask import Flask, Response, after_this_request, current_app, request
+from flask import Flask, Response, after_this_request, request
 from flask_jwt_extended import get_jwt_identity
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse
@@ -164,10 +164,9 @@ class RateLimits:
         return response
 
 
-def rate_limits(app: Flask | None = None) -> RateLimits | None:
+def rate_limits(app: Flask) -> RateLimits | None:
     """This app's rate limits; None when they are off."""
-    extensions = (app or current_app).extensions
-    found: RateLimits | None = extensions.get(_EXTENSION)
+    found: RateLimits | None = app.extensions.get(_EXTENSION)
     return found
 
 
