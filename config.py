@@ -184,6 +184,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
         "RATELIMIT_DEFAULT": env.get("RATELIMIT_DEFAULT") or "600 per minute",
         "RATELIMIT_AUTH": env.get("RATELIMIT_AUTH") or "10 per minute",
+        "RATELIMIT_ADDRESS": env.get("RATELIMIT_ADDRESS") or "1200 per minute",
         "EXPORT_DIR": env.get("EXPORT_DIR") or str(instance / "exports"),
         **export_settings(env),
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,

@@ -60,6 +60,7 @@ def production_env(url: str, instance: str, provider_token: str) -> dict[str, st
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_DEFAULT": "100000000 per minute",
         "RATELIMIT_AUTH": "1000 per minute",
+        "RATELIMIT_ADDRESS": "100000000 per minute",
     }
 
 

@@ -110,7 +110,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from src.accounts.auth import init_auth
     from src.cli import register_commands
     from src.metrics import init_metrics
-    from src.ratelimit import init_rate_limits
+    from src.ratelimit import init_address_limit, init_rate_limits
     from src.security import init_security
     from src.worker import init_queue
 
@@ -123,7 +123,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     jwt.init_app(app)
     api = _build_api(app)
-    for init in (init_http, init_auth, init_metrics, init_security, register_error_handlers):
+    # Hooks run in this order: the address limit counts every request before the token gate.
+    for init in (
+        init_http,
+        init_address_limit,
+        init_auth,
+        init_metrics,
+        init_security,
+        register_error_handlers,
+    ):
         init(app)
     _register_blueprints(app, api)
     for init in (init_rate_limits, register_commands, init_queue):

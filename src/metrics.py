@@ -40,6 +40,11 @@ UPSTREAM_CALLS = Counter(
 COUNTER_FAILURES = Counter(
     "request_counter_failures_total", "Requests the request counter could not record"
 )
+RATE_LIMIT_STORE_FAILURES = Counter(
+    "rate_limit_store_failures_total",
+    "Rate limit checks the limiter store failed; their requests were served unlimited",
+    ["check"],
+)
 QUEUE_DEPTH = Gauge(
     "queue_pending_jobs",
     "Jobs waiting in the queue, read at scrape time",

@@ -146,6 +146,36 @@ def test_login_floods_are_limited_per_address_with_problem_json(stack):
     assert statuses[-1] == 429
 
 
+def _flood(port, source, path, attempts):
+    """GETs on one keep-alive connection from the loopback address source; the statuses."""
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=TIMEOUT_S, source_address=(source, 0)
+    )
+    answers = []
+    try:
+        for _ in range(attempts):
+            connection.request("GET", path)
+            response = connection.getresponse()
+            answers.append((response.status, dict(response.getheaders()), response.read()))
+    finally:
+        connection.close()
+    return answers
+
+
+def test_every_path_is_limited_per_address_by_nginx_with_problem_json(stack):
+    gunicorn, nginx = stack  # the app's own limits are off in this stack: a 429 is NGINX's
+    # Sequential requests outrun 20 r/s; the burst of 50 goes first.
+    answers = _flood(nginx.port, "127.0.0.3", "/no-such-path/", attempts=200)
+    statuses = [status for status, _, _ in answers]
+    assert 404 in statuses and 429 in statuses
+    status, headers, body = answers[statuses.index(429)]
+    assert headers["Content-Type"] == "application/problem+json"
+    assert headers["Retry-After"] == "1"
+    assert json.loads(body)["status"] == 429
+    # Another address is not held back by that one.
+    assert _flood(nginx.port, "127.0.0.4", "/healthz", attempts=1)[0][0] == 200
+
+
 def test_metrics_answer_the_local_scraper_with_the_metrics_token_only(stack):
     _, nginx = stack
     scraper = {"Authorization": f"Bearer {METRICS_TOKEN}"}
