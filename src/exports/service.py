@@ -35,15 +35,21 @@ def resolve_window(
     *, since: datetime | None, until: datetime | None, now: datetime, max_days: int
 ) -> tuple[datetime, datetime]:
     """The [since, until) a request means: until defaults to now, since to 24 hours before until."""
-    until = until or now
-    since = since or until - DEFAULT_WINDOW
-    if until > now + FUTURE_TOLERANCE:
+    if until is not None and until > now + FUTURE_TOLERANCE:
         raise _invalid("until", "Must not be in the future.")
-    if until <= since:
+    end = until or now
+    try:
+        start = since or end - DEFAULT_WINDOW
+    except OverflowError:  # until within a day of 0001-01-01: no 24 hours before it
+        message = "Without since, until must be at least 24 hours after 0001-01-01."
+        raise _invalid("until", message) from None
+    if end <= start:
+        if until is None:
+            raise _invalid("since", "Must be before until (default: now).")
         raise _invalid("until", "Must be after 'since'.")
-    if until - since > timedelta(days=max_days):
+    if end - start > timedelta(days=max_days):
         raise _invalid("since", f"The window may span at most {max_days} days.")
-    return since, until
+    return start, end
 
 
 def request_export(
@@ -90,8 +96,12 @@ def export_file(*, user: User, export_id: uuid.UUID) -> tuple[Export, Path]:
 
 
 def download_name(export: Export) -> str:
-    stamp = "%Y%m%dT%H%M%SZ"
-    return f"movies-{export.kind}-{export.since:{stamp}}-{export.until:{stamp}}.csv"
+    return f"movies-{export.kind}-{_stamp(export.since)}-{_stamp(export.until)}.csv"
+
+
+def _stamp(instant: datetime) -> str:
+    # %Y is not zero-padded below year 1000 on glibc: 0001-01-01 would read "10101".
+    return f"{instant.year:04d}{instant:%m%dT%H%M%S}Z"
 
 
 def reconcile() -> list[uuid.UUID]:
@@ -120,17 +130,26 @@ def _give_up(export: Export, now: datetime) -> None:
     export.error = f"attempt {export.attempts}: the worker stopped before finishing; gave up"
 
 
-def daily_window(*, now: datetime, at: tuple[int, int]) -> tuple[datetime, datetime]:
-    """The 24 hours that end at the latest daily time (HH:MM UTC) not after now."""
+def daily_window(*, now: datetime, at: tuple[int, int]) -> tuple[datetime, datetime] | None:
+    """The 24 hours that end at the latest daily time (HH:MM UTC) not after now; None when
+    the calendar has no such 24 hours (a clock within a day or two of 0001-01-01)."""
     until = datetime.combine(now.date(), time(*at), tzinfo=UTC)
-    if until > now:
-        until -= timedelta(days=1)
-    return until - DEFAULT_WINDOW, until
+    try:
+        if until > now:
+            until -= timedelta(days=1)
+        return until - DEFAULT_WINDOW, until
+    except OverflowError:
+        return None
 
 
 def create_daily_export(*, now: datetime | None = None) -> Export | None:
-    """Make today's prices export once; None when it already exists."""
-    since, until = daily_window(now=now or utcnow(), at=current_app.config["EXPORT_DAILY_AT"])
+    """Make today's prices export once; None when it already exists (or cannot exist)."""
+    now = now or utcnow()
+    window = daily_window(now=now, at=current_app.config["EXPORT_DAILY_AT"])
+    if window is None:
+        log.error("the clock says %s: no 24 hours before it for the daily export", now)
+        return None
+    since, until = window
     if repository.find_daily(kind="prices", since=since, until=until) is not None:
         return None
     export = Export(requested_by=None, kind="prices", since=since, until=until)
