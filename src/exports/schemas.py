@@ -6,7 +6,7 @@ from flask import url_for
 from marshmallow import Schema, fields, validate
 
 from src.dates import Instant
-from src.exports.models import KINDS
+from src.exports.models import KINDS, SHOWN_STATUSES
 from src.pagination import PageQuerySchema
 
 
@@ -38,7 +38,7 @@ class ExportAcceptedSchema(Schema):
 
 
 def _download_url(export: Any) -> str | None:
-    if export.status != "succeeded":
+    if export.shown_status != "succeeded":
         return None
     return url_for("exports.download_export", export_id=export.id, _external=True)
 
@@ -50,13 +50,21 @@ class ExportSchema(Schema):
     kind = fields.String()
     since = fields.AwareDateTime()
     until = fields.AwareDateTime()
-    status = fields.String(metadata={"description": "queued, running, succeeded or failed"})
+    status = fields.String(
+        attribute="shown_status",
+        validate=validate.OneOf(SHOWN_STATUSES),
+        metadata={
+            "description": "queued, running, succeeded or failed; purged once retention "
+            "deleted the file (EXPORT_RETENTION_DAYS after it finished)"
+        },
+    )
     attempts = fields.Integer()
     rows = fields.Integer(attribute="row_count", allow_none=True)
     error = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     started_at = fields.AwareDateTime(allow_none=True)
     finished_at = fields.AwareDateTime(allow_none=True)
+    purged_at = fields.AwareDateTime(allow_none=True)
     download_url = fields.Function(_download_url, allow_none=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from src.accounts.models import User
 from src.columns import utcnow
-from src.errors import Conflict, NotFound, ValidationFailed
+from src.errors import AppError, Conflict, NotFound, ValidationFailed
 from src.exports import repository
 from src.exports.models import Export
 from src.extensions import db
@@ -23,6 +24,16 @@ from src.worker import enqueue_export
 log = logging.getLogger(__name__)
 DEFAULT_WINDOW = timedelta(hours=24)
 FUTURE_TOLERANCE = timedelta(minutes=1)
+# A running export may finish any moment: a client over its quota may look again this soon.
+QUOTA_POLL_S = 5
+
+
+class ExportQuotaExceeded(AppError):
+    status, title = 429, "Too Many Requests"
+
+
+class ExportPurged(AppError):
+    status, title = 410, "Gone"
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -62,12 +73,36 @@ def request_export(
         now=utcnow(),
         max_days=current_app.config["EXPORT_MAX_WINDOW_DAYS"],
     )
+    _check_quota(user_id=user.id, limit=current_app.config["EXPORT_MAX_PENDING"], now=utcnow())
     export = Export(requested_by=user.id, kind=kind, since=since, until=until)
     repository.add(export)
     db.session.commit()
     # After the commit: if this process dies here, the reconciler finds the queued row.
     enqueue_export(export_id=str(export.id))
     return export
+
+
+def _check_quota(*, user_id: int, limit: int, now: datetime) -> None:
+    """Refuse a request beyond the user's EXPORT_MAX_PENDING queued or running exports."""
+    repository.lock_requester(user_id=user_id)  # held until the commit that adds the export
+    pending = repository.pending_of(user_id=user_id)
+    if len(pending) < limit:
+        return
+    wait = quota_retry_after(pending=pending, now=now)
+    raise ExportQuotaExceeded(
+        f"You have {len(pending)} exports queued or running, the most allowed at once is "
+        f"{limit}; request again once one has finished (GET /exports/ shows where they stand).",
+        headers={"Retry-After": str(wait)},
+    )
+
+
+def quota_retry_after(*, pending: list[tuple[str, datetime]], now: datetime) -> int:
+    """Seconds before a slot can free: soon while one runs or is due; else when the soonest
+    one waiting out a retry back-off may start again (none can finish before that)."""
+    if any(status == "running" or not_before <= now for status, not_before in pending):
+        return QUOTA_POLL_S
+    soonest = min(not_before for _, not_before in pending)
+    return max(QUOTA_POLL_S, math.ceil((soonest - now).total_seconds()))
 
 
 def get_export(*, user: User, export_id: uuid.UUID) -> Export:
@@ -87,6 +122,12 @@ def list_exports(*, user: User, page: int, page_size: int) -> dict[str, Any]:
 def export_file(*, user: User, export_id: uuid.UUID) -> tuple[Export, Path]:
     """The finished export and its file, or Conflict while it is not ready."""
     export = get_export(user=user, export_id=export_id)
+    if export.purged_at is not None:
+        days = current_app.config["EXPORT_RETENTION_DAYS"]
+        raise ExportPurged(
+            f"The export was purged at {export.purged_at.isoformat()}: files are kept {days} "
+            "days after they finish. Request a new export."
+        )
     if export.status != "succeeded" or not export.file:
         raise Conflict(f"The export is {export.status}; download it once it has succeeded.")
     path = Path(current_app.config["EXPORT_DIR"]) / export.file
