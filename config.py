@@ -74,15 +74,25 @@ def _time_of_day(env: Mapping[str, str], name: str, default: str) -> tuple[int, 
     return int(match.group(1)), int(match.group(2))
 
 
+def _bounded(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = _int(env, name, default)
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
 def export_settings(env: Mapping[str, str]) -> dict[str, Any]:
     """The export queue's settings (see .env.example for what each one means)."""
     return {
+        "EXPORT_MAX_PENDING": _bounded(env, "EXPORT_MAX_PENDING", 3, 1, 1000),
+        # Bounded so that now - retention stays inside the calendar.
+        "EXPORT_RETENTION_DAYS": _bounded(env, "EXPORT_RETENTION_DAYS", 7, 1, 36_500),
         "EXPORT_MAX_ATTEMPTS": _int(env, "EXPORT_MAX_ATTEMPTS", 5),
         "EXPORT_RETRY_BASE_S": _float(env, "EXPORT_RETRY_BASE_S", 30.0),
         "EXPORT_LEASE_S": _float(env, "EXPORT_LEASE_S", 120.0),
         "EXPORT_REQUEUE_AFTER_S": _float(env, "EXPORT_REQUEUE_AFTER_S", 300.0),
         "EXPORT_DAILY_AT": _time_of_day(env, "EXPORT_DAILY_AT", "02:00"),
-        "EXPORT_MAX_WINDOW_DAYS": _int(env, "EXPORT_MAX_WINDOW_DAYS", 366),
+        "EXPORT_MAX_WINDOW_DAYS": _bounded(env, "EXPORT_MAX_WINDOW_DAYS", 366, 1, 3_660_000),
         "EXPORT_BATCH_ROWS": _int(env, "EXPORT_BATCH_ROWS", 5000),
         "EXPORT_STATEMENT_TIMEOUT_MS": _int(env, "EXPORT_STATEMENT_TIMEOUT_MS", 600_000),
         "EXPORT_TEST_ROW_DELAY_MS": _int(env, "EXPORT_TEST_ROW_DELAY_MS", 0),

@@ -16,6 +16,7 @@ from src.catalog.models import (
     TITLE_MAX,
     YEAR_RANGE,
 )
+from src.dates import StrictDate
 from src.fields import StrictFloat, TrimmedString
 from src.pagination import PageQuerySchema
 
@@ -60,7 +61,7 @@ class MovieCreateSchema(Schema):
     description = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=DESCRIPTION_MAX)
     )
-    expiry_date = fields.Date(load_default=None, allow_none=True)
+    expiry_date = StrictDate(load_default=None, allow_none=True)
     imdb_score = StrictFloat(
         load_default=None, allow_none=True, allow_nan=False, validate=_range(IMDB_SCORE_RANGE)
     )
@@ -106,7 +107,7 @@ class MovieQuerySchema(PageQuerySchema):
     release_year = fields.Integer(validate=_range(YEAR_RANGE))
     rating = fields.Integer(validate=_range(RATING_RANGE))
     director = fields.String(validate=validate.Length(min=1, max=DIRECTOR_MAX))
-    expiry_date = fields.Date()
+    expiry_date = StrictDate()
     q = fields.String(validate=validate.Length(min=1, max=100))
     sort = fields.String(
         load_default="title",
@@ -122,8 +123,8 @@ class MovieQuerySchema(PageQuerySchema):
 class ExpiredQuerySchema(PageQuerySchema):
     """An inclusive range of expiry dates."""
 
-    date_from = fields.Date(required=True, data_key="from")
-    date_to = fields.Date(required=True, data_key="to")
+    date_from = StrictDate(required=True, data_key="from")
+    date_to = StrictDate(required=True, data_key="to")
 
     @validates_schema
     def validate_order(self, data: dict[str, Any], **_: Any) -> None:

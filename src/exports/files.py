@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from src.exports.content import cell
+
+# The names this module gives: <id>.csv, and .<id>.<attempt>.part while being written.
+_EXPORT_FILE = re.compile(r"([0-9a-f-]{36})\.csv|\.([0-9a-f-]{36})\.\d+\.part", re.ASCII)
 
 
 def final_name(export_id: uuid.UUID) -> str:
@@ -60,3 +64,17 @@ def publish(part: Path, final: Path) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def export_files(directory: Path) -> Iterator[tuple[uuid.UUID, Path]]:
+    """Every file in directory named after an export (others are left alone), with its id."""
+    if not directory.is_dir():
+        return
+    for path in directory.iterdir():
+        match = _EXPORT_FILE.fullmatch(path.name)
+        if match is None:
+            continue
+        try:
+            yield uuid.UUID(match[1] or match[2]), path
+        except ValueError:
+            continue

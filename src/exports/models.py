@@ -11,6 +11,9 @@ from src.extensions import db
 
 KINDS = ("prices", "catalog")
 STATUSES = ("queued", "running", "succeeded", "failed")
+PENDING = ("queued", "running")
+# What clients see: a finished export whose file the retention purge deleted is "purged".
+SHOWN_STATUSES = (*STATUSES, "purged")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -59,3 +62,10 @@ class Export(db.Model):  # type: ignore[name-defined]
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    # Set when the retention purge deleted the file; the row stays a while to answer 410.
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @property
+    def shown_status(self) -> str:
+        """The status clients see: the job's own, or "purged" once its file is gone."""
+        return "purged" if self.purged_at is not None else self.status

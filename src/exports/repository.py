@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, Update, and_, or_, select, update
+from sqlalchemy import CursorResult, Select, Update, and_, delete, or_, select, update
 
-from src.exports.models import Export
+from src.accounts.models import User
+from src.exports.models import PENDING, Export
 from src.extensions import db
 
 
@@ -26,6 +27,20 @@ def visible_to(*, user_id: int | None) -> Select[Export]:
     if user_id is not None:
         statement = statement.where(Export.requested_by == user_id)
     return statement
+
+
+def lock_requester(*, user_id: int) -> None:
+    """Hold the user's row until the commit: one user's export requests queue up here, so that
+    each counts the others' committed rows (Postgres; SQLite's transactions are serial)."""
+    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+def pending_of(*, user_id: int) -> list[tuple[str, datetime]]:
+    """(status, not_before) of the user's queued and running exports."""
+    query = select(Export.status, Export.not_before).where(
+        Export.requested_by == user_id, Export.status.in_(PENDING)
+    )
+    return [(row.status, row.not_before) for row in db.session.execute(query)]
 
 
 def find_daily(*, kind: str, since: datetime, until: datetime) -> Export | None:
@@ -131,3 +146,32 @@ def overdue_queued(*, due_before: datetime) -> list[Export]:
     """Queued exports whose message should have run by now but has not (lost, or never sent)."""
     query = select(Export).where(Export.status == "queued", Export.not_before < due_before)
     return list(db.session.execute(query.with_for_update(skip_locked=True)).scalars())
+
+
+def mark_purged(*, finished_before: datetime, now: datetime) -> int:
+    """Stamp purged_at on exports that finished before the cut-off (their files are to go)."""
+    statement = (
+        update(Export)
+        .where(
+            Export.status.not_in(PENDING),
+            Export.purged_at.is_(None),
+            Export.finished_at < finished_before,
+        )
+        .values(purged_at=now, file=None)
+        .execution_options(synchronize_session=False)
+    )
+    result = cast(CursorResult[Any], db.session.execute(statement))
+    return int(result.rowcount)
+
+
+def forget_purged(*, purged_before: datetime) -> int:
+    """Delete the tombstones of exports purged before the cut-off; how many."""
+    statement = delete(Export).where(Export.purged_at < purged_before)
+    result = cast(CursorResult[Any], db.session.execute(statement))
+    return int(result.rowcount)
+
+
+def unpurged_among(*, export_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these ids belong to exports whose files are kept (not purged, not deleted)."""
+    query = select(Export.id).where(Export.id.in_(export_ids), Export.purged_at.is_(None))
+    return set(db.session.execute(query).scalars())

@@ -26,8 +26,11 @@ _CSV_RESPONSE = {
 
 
 @bp.post("/")
-@bp.arguments(ExportCreateSchema)
+@bp.arguments(ExportCreateSchema, required=False)  # no body at all means the last 24 hours
 @bp.response(202, ExportAcceptedSchema)
+@bp.alt_response(
+    429, description="EXPORT_MAX_PENDING of yours are queued or running; see Retry-After."
+)
 def request_export(data: dict[str, Any]) -> tuple[Export, dict[str, str]]:
     """Request a CSV export of a window (default: the last 24 hours); poll its Location."""
     export = service.request_export(user=current_user, **data)
@@ -53,6 +56,7 @@ def get_export(export_id: uuid.UUID) -> Export:
 @bp.get("/<uuid:export_id>/download/")
 @bp.doc(responses={"200": _CSV_RESPONSE})
 @bp.alt_response(409, description="The export has not succeeded (yet).")
+@bp.alt_response(410, description="The export's file was purged (EXPORT_RETENTION_DAYS).")
 def download_export(export_id: uuid.UUID) -> Response:
     """Download a finished export as a CSV file."""
     export, path = service.export_file(user=current_user, export_id=export_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from src.accounts.models import User
 from src.columns import utcnow
-from src.errors import Conflict, NotFound, ValidationFailed
+from src.errors import AppError, Conflict, NotFound, ValidationFailed
 from src.exports import repository
 from src.exports.models import Export
 from src.extensions import db
@@ -23,6 +24,16 @@ from src.worker import enqueue_export
 log = logging.getLogger(__name__)
 DEFAULT_WINDOW = timedelta(hours=24)
 FUTURE_TOLERANCE = timedelta(minutes=1)
+# A running export may finish any moment: a client over its quota may look again this soon.
+QUOTA_POLL_S = 5
+
+
+class ExportQuotaExceeded(AppError):
+    status, title = 429, "Too Many Requests"
+
+
+class ExportPurged(AppError):
+    status, title = 410, "Gone"
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -35,15 +46,21 @@ def resolve_window(
     *, since: datetime | None, until: datetime | None, now: datetime, max_days: int
 ) -> tuple[datetime, datetime]:
     """The [since, until) a request means: until defaults to now, since to 24 hours before until."""
-    until = until or now
-    since = since or until - DEFAULT_WINDOW
-    if until > now + FUTURE_TOLERANCE:
+    if until is not None and until > now + FUTURE_TOLERANCE:
         raise _invalid("until", "Must not be in the future.")
-    if until <= since:
+    end = until or now
+    try:
+        start = since or end - DEFAULT_WINDOW
+    except OverflowError:  # until within a day of 0001-01-01: no 24 hours before it
+        message = "Without since, until must be at least 24 hours after 0001-01-01."
+        raise _invalid("until", message) from None
+    if end <= start:
+        if until is None:
+            raise _invalid("since", "Must be before until (default: now).")
         raise _invalid("until", "Must be after 'since'.")
-    if until - since > timedelta(days=max_days):
+    if end - start > timedelta(days=max_days):
         raise _invalid("since", f"The window may span at most {max_days} days.")
-    return since, until
+    return start, end
 
 
 def request_export(
@@ -56,12 +73,36 @@ def request_export(
         now=utcnow(),
         max_days=current_app.config["EXPORT_MAX_WINDOW_DAYS"],
     )
+    _check_quota(user_id=user.id, limit=current_app.config["EXPORT_MAX_PENDING"], now=utcnow())
     export = Export(requested_by=user.id, kind=kind, since=since, until=until)
     repository.add(export)
     db.session.commit()
     # After the commit: if this process dies here, the reconciler finds the queued row.
     enqueue_export(export_id=str(export.id))
     return export
+
+
+def _check_quota(*, user_id: int, limit: int, now: datetime) -> None:
+    """Refuse a request beyond the user's EXPORT_MAX_PENDING queued or running exports."""
+    repository.lock_requester(user_id=user_id)  # held until the commit that adds the export
+    pending = repository.pending_of(user_id=user_id)
+    if len(pending) < limit:
+        return
+    wait = quota_retry_after(pending=pending, now=now)
+    raise ExportQuotaExceeded(
+        f"You have {len(pending)} exports queued or running, the most allowed at once is "
+        f"{limit}; request again once one has finished (GET /exports/ shows where they stand).",
+        headers={"Retry-After": str(wait)},
+    )
+
+
+def quota_retry_after(*, pending: list[tuple[str, datetime]], now: datetime) -> int:
+    """Seconds before a slot can free: soon while one runs or is due; else when the soonest
+    one waiting out a retry back-off may start again (none can finish before that)."""
+    if any(status == "running" or not_before <= now for status, not_before in pending):
+        return QUOTA_POLL_S
+    soonest = min(not_before for _, not_before in pending)
+    return max(QUOTA_POLL_S, math.ceil((soonest - now).total_seconds()))
 
 
 def get_export(*, user: User, export_id: uuid.UUID) -> Export:
@@ -81,6 +122,12 @@ def list_exports(*, user: User, page: int, page_size: int) -> dict[str, Any]:
 def export_file(*, user: User, export_id: uuid.UUID) -> tuple[Export, Path]:
     """The finished export and its file, or Conflict while it is not ready."""
     export = get_export(user=user, export_id=export_id)
+    if export.purged_at is not None:
+        days = current_app.config["EXPORT_RETENTION_DAYS"]
+        raise ExportPurged(
+            f"The export was purged at {export.purged_at.isoformat()}: files are kept {days} "
+            "days after they finish. Request a new export."
+        )
     if export.status != "succeeded" or not export.file:
         raise Conflict(f"The export is {export.status}; download it once it has succeeded.")
     path = Path(current_app.config["EXPORT_DIR"]) / export.file
@@ -90,8 +137,12 @@ def export_file(*, user: User, export_id: uuid.UUID) -> tuple[Export, Path]:
 
 
 def download_name(export: Export) -> str:
-    stamp = "%Y%m%dT%H%M%SZ"
-    return f"movies-{export.kind}-{export.since:{stamp}}-{export.until:{stamp}}.csv"
+    return f"movies-{export.kind}-{_stamp(export.since)}-{_stamp(export.until)}.csv"
+
+
+def _stamp(instant: datetime) -> str:
+    # %Y is not zero-padded below year 1000 on glibc: 0001-01-01 would read "10101".
+    return f"{instant.year:04d}{instant:%m%dT%H%M%S}Z"
 
 
 def reconcile() -> list[uuid.UUID]:
@@ -120,17 +171,26 @@ def _give_up(export: Export, now: datetime) -> None:
     export.error = f"attempt {export.attempts}: the worker stopped before finishing; gave up"
 
 
-def daily_window(*, now: datetime, at: tuple[int, int]) -> tuple[datetime, datetime]:
-    """The 24 hours that end at the latest daily time (HH:MM UTC) not after now."""
+def daily_window(*, now: datetime, at: tuple[int, int]) -> tuple[datetime, datetime] | None:
+    """The 24 hours that end at the latest daily time (HH:MM UTC) not after now; None when
+    the calendar has no such 24 hours (a clock within a day or two of 0001-01-01)."""
     until = datetime.combine(now.date(), time(*at), tzinfo=UTC)
-    if until > now:
-        until -= timedelta(days=1)
-    return until - DEFAULT_WINDOW, until
+    try:
+        if until > now:
+            until -= timedelta(days=1)
+        return until - DEFAULT_WINDOW, until
+    except OverflowError:
+        return None
 
 
 def create_daily_export(*, now: datetime | None = None) -> Export | None:
-    """Make today's prices export once; None when it already exists."""
-    since, until = daily_window(now=now or utcnow(), at=current_app.config["EXPORT_DAILY_AT"])
+    """Make today's prices export once; None when it already exists (or cannot exist)."""
+    now = now or utcnow()
+    window = daily_window(now=now, at=current_app.config["EXPORT_DAILY_AT"])
+    if window is None:
+        log.error("the clock says %s: no 24 hours before it for the daily export", now)
+        return None
+    since, until = window
     if repository.find_daily(kind="prices", since=since, until=until) is not None:
         return None
     export = Export(requested_by=None, kind="prices", since=since, until=until)

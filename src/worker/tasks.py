@@ -12,7 +12,7 @@ from huey.api import TaskWrapper
 
 from src.accounts import service as accounts_service
 from src.columns import utcnow
-from src.exports import runner
+from src.exports import retention, runner
 from src.exports import service as exports_service
 from src.pricing import service as pricing_service
 from src.worker import JobQueue
@@ -70,7 +70,8 @@ def _export_task(app: Flask, huey: Huey) -> TaskWrapper:
 
 
 def _export_periodic_tasks(app: Flask, huey: Huey, run_export: TaskWrapper) -> Callable[[], None]:
-    """The reconciler (every minute) and the daily export; returns the reconciler."""
+    """The reconciler (every minute), the daily export and the retention purge; returns the
+    reconciler."""
 
     def reconcile_exports() -> None:
         with app.app_context():
@@ -90,7 +91,18 @@ def _export_periodic_tasks(app: Flask, huey: Huey, run_export: TaskWrapper) -> C
     register_periodic(
         huey, crontab(minute=str(minute), hour=str(hour)), "exports.daily", daily_export
     )
+    _export_purge_task(app, huey)
     return reconcile_exports
+
+
+def _export_purge_task(app: Flask, huey: Huey) -> TaskWrapper:
+    """Hourly: delete the files (then the rows) that EXPORT_RETENTION_DAYS no longer keeps."""
+
+    def purge_exports() -> None:
+        retention.purge_expired_exports(now=utcnow())
+
+    job = in_app_context(app, purge_exports)
+    return register_periodic(huey, crontab(minute="41"), "exports.purge", job)
 
 
 def register_periodic(

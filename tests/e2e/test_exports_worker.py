@@ -257,3 +257,14 @@ def test_a_permanent_failure_ends_failed_after_the_last_attempt(make_stack: Any)
     assert export["error"].startswith("attempt 3: could not write the export file")
     assert time.monotonic() - started >= 3  # backed off 1 s, then 2 s
     shutil.rmtree(stack.tmp / "worker-instance", ignore_errors=True)
+
+
+def test_a_users_quota_frees_as_the_worker_finishes(make_stack: Any) -> None:
+    stack = make_stack()
+    export_ids = [stack.request_export() for _ in range(3)]
+    refused = stack.client.post("/exports/", json={}, headers=stack.headers)
+    assert (refused.status_code, refused.headers["Retry-After"]) == (429, "5")
+    with running_worker(stack.env, stack.tmp / "worker.log") as worker:
+        for export_id in export_ids:
+            stack.wait_status(export_id, "succeeded", worker=worker)
+    assert stack.request_export()  # 202 again: nothing of the user's is pending
