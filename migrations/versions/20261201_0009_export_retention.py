@@ -1,7 +1,7 @@
 """exports: retention (purged_at)
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-01
 
 The retention purge deletes an export's file EXPORT_RETENTION_DAYS after it finished and
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -142,11 +142,6 @@ def test_concurrent_requests_never_pass_the_quota_together(isolated_app):
     assert stored == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flask-limiter overwrites every Retry-After (issue 12 item 5); remove this marker "
-    "once fix/ratelimit is merged, which leaves the app's own 429s alone",
-)
 def test_the_rate_limiter_keeps_the_quotas_retry_after(tmp_path):
     settings = settings_for_tests(f"sqlite:///{tmp_path}/limited.db", str(tmp_path))
     limited = create_app({**settings, "RATELIMIT_ENABLED": True})
