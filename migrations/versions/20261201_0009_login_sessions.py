@@ -1,6 +1,6 @@
 """accounts: login sessions replace the revoked-token list
 
-Revision ID: 0010
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-01
 
@@ -14,7 +14,7 @@ known either): tokens issued before this migration are refused, and their users 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None

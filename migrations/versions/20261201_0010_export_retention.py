@@ -1,7 +1,7 @@
 """exports: retention (purged_at)
 
-Revision ID: 0009
-Revises: 0010
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01
 
 The retention purge deletes an export's file EXPORT_RETENTION_DAYS after it finished and
@@ -12,8 +12,8 @@ stamps purged_at; the row stays as a tombstone for as long again, so that a down
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0010"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
