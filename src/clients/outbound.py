@@ -8,7 +8,8 @@ Usage in a client:
 
 Retries and their back-off never run past the deadline: once it has passed, the Retry
 counts as exhausted and the last error surfaces to the client, which turns it into a
-domain error. Work in another thread must copy the context (contextvars) to keep it.
+domain error, with `timed_out()` telling a timeout (504) from a refusal (503). Work in
+another thread must copy the context (contextvars) to keep it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typing import Any
 import pybreaker
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
 from src.metrics import UPSTREAM_CALLS
@@ -80,6 +83,27 @@ def call_timeout(policy: UpstreamPolicy) -> tuple[float, float]:
     if left <= 0:
         raise DeadlineExceeded(f"no time left to call {policy.name}")
     return min(policy.connect_timeout_s, left), min(policy.read_timeout_s, left)
+
+
+def timed_out(error: BaseException) -> bool:
+    """True when the upstream did not answer in time (504); False when it refused the
+    connection, could not be reached, or failed otherwise (503)."""
+    if isinstance(error, DeadlineExceeded):
+        return True
+    reason = _transport_reason(error)
+    # urllib3's NewConnectionError (refused, unreachable, unknown host) subclasses its
+    # ConnectTimeoutError, though nothing timed out.
+    if isinstance(reason, NewConnectionError):
+        return False
+    return isinstance(error, requests.Timeout) or isinstance(reason, Urllib3Timeout)
+
+
+def _transport_reason(error: BaseException) -> BaseException | None:
+    """The urllib3 error behind a requests error, through the MaxRetryError of the retries."""
+    reason = error.args[0] if error.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return reason if isinstance(reason, BaseException) else None
 
 
 class DeadlineRetry(Retry):
