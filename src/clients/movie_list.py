@@ -114,7 +114,8 @@ def _get(settings: MovieListSettings, page: int) -> requests.Response:
         settings.url,
         params={"page": str(page)},
         auth=(settings.username, settings.password),
-        timeout=call_timeout(POLICY),
+        # requests hands a urllib3 Timeout to urllib3 as it is; its annotations omit it.
+        timeout=call_timeout(POLICY),  # type: ignore[arg-type]
     )
     if response.status_code >= 500:
         raise UpstreamServerError(response.status_code)

@@ -5,11 +5,11 @@ import time
 
 import pytest
 
-from src.clients.outbound import outbound_deadline
+from src.clients.outbound import DEADLINE_MARGIN_S, outbound_deadline
 from src.clients.providers import ProviderClient, provider_policy
 from src.errors import UpstreamTimeout, UpstreamUnavailable
 from tests.conftest import SIMULATOR_PROVIDER_TOKEN
-from tests.support.ports import refused_url
+from tests.support.ports import refused_url, unanswered_url
 
 pytestmark = pytest.mark.usefixtures("fresh_upstreams")
 # Above a provider's 2 s read timeout, so that a second try is needed to use it all.
@@ -36,3 +36,18 @@ def test_a_refused_connection_is_unavailable_not_a_timeout():
     error, _ = _list_within(_client(refused_url("/api/filmworld")), 2.0)
     assert type(error) is UpstreamUnavailable
     assert (error.status, error.detail) == (503, "filmworld cannot be reached.")
+
+
+def test_a_connection_that_never_completes_is_a_timeout_by_the_deadline():
+    with unanswered_url("/api/filmworld") as url:
+        error, elapsed = _list_within(_client(url), 1.2)
+    assert isinstance(error, UpstreamTimeout)
+    assert (error.status, error.detail) == (504, "filmworld did not answer in time.")
+    assert elapsed < 1.2 + DEADLINE_MARGIN_S
+
+
+def test_a_hanging_provider_is_a_timeout_by_the_deadline_though_a_retry_started(simulator):
+    simulator.set_faults("filmworld", hang=True)
+    error, elapsed = _list_within(_client(f"{simulator.url}/api/filmworld"), LONGER_THAN_ONE_TRY_S)
+    assert isinstance(error, UpstreamTimeout)
+    assert elapsed < LONGER_THAN_ONE_TRY_S + DEADLINE_MARGIN_S
