@@ -40,8 +40,9 @@ _deadline: ContextVar[float | None] = ContextVar("outbound_deadline", default=No
 # How late after its deadline an outbound call may end: the last try stops at the deadline,
 # this covers the process's own work around it (scheduling, closing the connection).
 DEADLINE_MARGIN_S = 0.25
-# A try needs at least this long; with less left the last outcome is the answer.
-_SHORTEST_TRY_S = 0.05
+# A retry starts only if, after its back-off, this long is left before the deadline: a
+# shorter try would mostly time out, and the answer before it says more than a 504.
+_SHORTEST_RETRY_S = 0.25
 
 
 class DeadlineExceeded(RuntimeError):
@@ -142,11 +143,15 @@ def _transport_reason(error: BaseException) -> BaseException | None:
 
 
 class DeadlineRetry(Retry):
-    """urllib3 Retry that gives up at the caller's deadline and never sleeps past it."""
+    """urllib3 Retry that gives up when a retry would have less than _SHORTEST_RETRY_S
+    before the caller's deadline, and never sleeps past it."""
 
     def is_exhausted(self) -> bool:
         left = remaining_s()
-        return super().is_exhausted() or (left is not None and left <= _SHORTEST_TRY_S)
+        if left is None:
+            return super().is_exhausted()
+        pause = super().get_backoff_time()  # as the sleep would be before it is capped
+        return super().is_exhausted() or left - pause < _SHORTEST_RETRY_S
 
     def get_backoff_time(self) -> float:
         return _capped(super().get_backoff_time())
@@ -158,7 +163,7 @@ class DeadlineRetry(Retry):
 
 def _capped(seconds: float) -> float:
     left = remaining_s()
-    return seconds if left is None else max(0.0, min(seconds, left - _SHORTEST_TRY_S))
+    return seconds if left is None else max(0.0, min(seconds, left - _SHORTEST_RETRY_S))
 
 
 _process_state: dict[str, Any] = {"pid": None, "sessions": {}, "breakers": {}}
