@@ -16,7 +16,6 @@ from typing import Any
 
 import pybreaker
 import requests
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ReadTimeoutError
 
 from src.clients.outbound import (
     DeadlineExceeded,
@@ -25,6 +24,7 @@ from src.clients.outbound import (
     guarded,
     outbound_deadline,
     session_for,
+    timed_out,
 )
 from src.errors import (
     AppError,
@@ -114,20 +114,12 @@ def _get(settings: MovieListSettings, page: int) -> requests.Response:
         settings.url,
         params={"page": str(page)},
         auth=(settings.username, settings.password),
-        timeout=call_timeout(POLICY),
+        # requests hands a urllib3 Timeout to urllib3 as it is; its annotations omit it.
+        timeout=call_timeout(POLICY),  # type: ignore[arg-type]
     )
     if response.status_code >= 500:
         raise UpstreamServerError(response.status_code)
     return response
-
-
-def _timed_out(error: Exception) -> bool:
-    if isinstance(error, DeadlineExceeded | requests.Timeout):
-        return True
-    reason = error.args[0] if error.args else None
-    if isinstance(reason, MaxRetryError):
-        return isinstance(reason.reason, ReadTimeoutError | ConnectTimeoutError)
-    return False
 
 
 def _translate(error: Exception) -> AppError:
@@ -138,7 +130,7 @@ def _translate(error: Exception) -> AppError:
             "The movie list keeps failing; calls to it are paused for a moment.",
             retry_after=math.ceil(POLICY.breaker_reset_s),
         )
-    if _timed_out(error):
+    if timed_out(error):
         return UpstreamTimeout("The movie list did not answer in time.", headers=retry_after)
     if isinstance(error, UpstreamServerError):
         return UpstreamUnavailable(

@@ -6,9 +6,13 @@ Usage in a client:
     with outbound_deadline(5.0), guarded(POLICY):
         response = session_for(POLICY).get(url, timeout=call_timeout(POLICY))
 
-Retries and their back-off never run past the deadline: once it has passed, the Retry
-counts as exhausted and the last error surfaces to the client, which turns it into a
-domain error. Work in another thread must copy the context (contextvars) to keep it.
+Retries and their back-off never run past the deadline: each try's (connect, read)
+timeouts are the policy's, cut to the time left when that try starts (urllib3's Retry would
+otherwise give every try the timeouts of the first); once the deadline has passed, the Retry
+counts as exhausted and the last error surfaces to the client, which turns it into a domain
+error with `timed_out()` telling a timeout (504) from a refusal (503). The answer comes at
+most DEADLINE_MARGIN_S after the deadline. Work in another thread must copy the context
+(contextvars) to keep it.
 """
 
 from __future__ import annotations
@@ -25,11 +29,20 @@ from typing import Any
 import pybreaker
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
+from urllib3.util.timeout import Timeout
 
 from src.metrics import UPSTREAM_CALLS
 
 _deadline: ContextVar[float | None] = ContextVar("outbound_deadline", default=None)
+# How late after its deadline an outbound call may end: the last try stops at the deadline,
+# this covers the process's own work around it (scheduling, closing the connection).
+DEADLINE_MARGIN_S = 0.25
+# A retry starts only if, after its back-off, this long is left before the deadline: a
+# shorter try would mostly time out, and the answer before it says more than a 504.
+_SHORTEST_RETRY_S = 0.25
 
 
 class DeadlineExceeded(RuntimeError):
@@ -72,22 +85,73 @@ class UpstreamPolicy:
     extra_headers: dict[str, str] = field(default_factory=dict)
 
 
-def call_timeout(policy: UpstreamPolicy) -> tuple[float, float]:
-    """(connect, read) timeouts for one try, never past the current deadline."""
-    left = remaining_s()
-    if left is None:
+def call_timeout(policy: UpstreamPolicy) -> tuple[float, float] | Timeout:
+    """The (connect, read) timeouts of the call; under a deadline each try's, retries
+    included, are cut to the time left when that try starts."""
+    deadline = _deadline.get()
+    if deadline is None:
         return policy.connect_timeout_s, policy.read_timeout_s
-    if left <= 0:
+    if deadline - time.monotonic() <= 0:
         raise DeadlineExceeded(f"no time left to call {policy.name}")
-    return min(policy.connect_timeout_s, left), min(policy.read_timeout_s, left)
+    return DeadlineTimeout(
+        connect_s=policy.connect_timeout_s, read_s=policy.read_timeout_s, deadline=deadline
+    )
+
+
+class DeadlineTimeout(Timeout):
+    """urllib3 Timeout whose connect and read timeouts never reach past `deadline`
+    (time.monotonic()). urllib3 clones the Timeout for every try and reads the connect
+    timeout as the try starts and the read timeout once it has connected, so each try,
+    a retry that starts late included, gets only the time left."""
+
+    def __init__(self, *, connect_s: float, read_s: float, deadline: float) -> None:
+        super().__init__(connect=connect_s, read=read_s)
+        self.connect_s, self.read_s, self.deadline = connect_s, read_s, deadline
+
+    def clone(self) -> DeadlineTimeout:
+        return DeadlineTimeout(connect_s=self.connect_s, read_s=self.read_s, deadline=self.deadline)
+
+    @property
+    def connect_timeout(self) -> float:
+        # Never 0: a socket timeout of 0 makes connect() non-blocking, which fails like a refusal.
+        return max(0.001, min(self.connect_s, self.deadline - time.monotonic()))
+
+    @property
+    def read_timeout(self) -> float:
+        return max(0.0, min(self.read_s, self.deadline - time.monotonic()))  # 0: urllib3 times out
+
+
+def timed_out(error: BaseException) -> bool:
+    """True when the upstream did not answer in time (504); False when it refused the
+    connection, could not be reached, or failed otherwise (503)."""
+    if isinstance(error, DeadlineExceeded):
+        return True
+    reason = _transport_reason(error)
+    # urllib3's NewConnectionError (refused, unreachable, unknown host) subclasses its
+    # ConnectTimeoutError, though nothing timed out.
+    if isinstance(reason, NewConnectionError):
+        return False
+    return isinstance(error, requests.Timeout) or isinstance(reason, Urllib3Timeout)
+
+
+def _transport_reason(error: BaseException) -> BaseException | None:
+    """The urllib3 error behind a requests error, through the MaxRetryError of the retries."""
+    reason = error.args[0] if error.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return reason if isinstance(reason, BaseException) else None
 
 
 class DeadlineRetry(Retry):
-    """urllib3 Retry that gives up at the caller's deadline and never sleeps past it."""
+    """urllib3 Retry that gives up when a retry would have less than _SHORTEST_RETRY_S
+    before the caller's deadline, and never sleeps past it."""
 
     def is_exhausted(self) -> bool:
         left = remaining_s()
-        return super().is_exhausted() or (left is not None and left <= 0.05)
+        if left is None:
+            return super().is_exhausted()
+        pause = super().get_backoff_time()  # as the sleep would be before it is capped
+        return super().is_exhausted() or left - pause < _SHORTEST_RETRY_S
 
     def get_backoff_time(self) -> float:
         return _capped(super().get_backoff_time())
@@ -99,7 +163,7 @@ class DeadlineRetry(Retry):
 
 def _capped(seconds: float) -> float:
     left = remaining_s()
-    return seconds if left is None else max(0.0, min(seconds, left - 0.05))
+    return seconds if left is None else max(0.0, min(seconds, left - _SHORTEST_RETRY_S))
 
 
 _process_state: dict[str, Any] = {"pid": None, "sessions": {}, "breakers": {}}

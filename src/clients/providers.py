@@ -14,7 +14,6 @@ from typing import Any
 import pybreaker
 import requests
 from flask import current_app
-from urllib3.exceptions import ReadTimeoutError
 
 from src.clients.outbound import (
     DeadlineExceeded,
@@ -22,6 +21,7 @@ from src.clients.outbound import (
     call_timeout,
     guarded,
     session_for,
+    timed_out,
 )
 from src.clients.provider_records import (
     PROVIDER_PREFIXES,
@@ -178,9 +178,7 @@ def _domain_error(provider: str, exc: Exception) -> AppError:
         return CircuitOpen(f"{provider} is failing; calls to it are paused.", retry_after=10)
     if isinstance(exc, _ServerError):
         return UpstreamBadGateway(f"{provider} answered HTTP {exc.status}.")
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    timed_out = (DeadlineExceeded, requests.Timeout)
-    if isinstance(exc, timed_out) or isinstance(reason, ReadTimeoutError):
+    if timed_out(exc):
         return UpstreamTimeout(f"{provider} did not answer in time.")
     if isinstance(exc, requests.ConnectionError):
         return UpstreamUnavailable(f"{provider} cannot be reached.", retry_after=5)

@@ -6,18 +6,23 @@ import pytest
 import requests
 
 from src.clients.outbound import (
+    DEADLINE_MARGIN_S,
     DeadlineExceeded,
     UpstreamPolicy,
     call_timeout,
     outbound_deadline,
     reset_upstream_state,
     session_for,
+    timed_out,
 )
 from tests.support.simulator import running_simulator
 
 TOKEN = {"x-access-token": "dev-provider-token"}
 POLICY = UpstreamPolicy(
     name="test-cinemaworld", retries=6, backoff_factor=0.01, read_timeout_s=0.5, extra_headers=TOKEN
+)
+ONE_SECOND_TRIES = UpstreamPolicy(
+    name="test-one-second-tries", retries=3, read_timeout_s=1.0, extra_headers=TOKEN
 )
 
 
@@ -34,9 +39,9 @@ def fresh_state(simulator):
     simulator.reset_faults()
 
 
-def _list(simulator):
+def _list(simulator, policy=POLICY):
     url = f"{simulator.url}/api/cinemaworld/movies"
-    return session_for(POLICY).get(url, timeout=call_timeout(POLICY))
+    return session_for(policy).get(url, timeout=call_timeout(policy))
 
 
 def test_retries_win_over_a_half_failing_upstream(simulator):
@@ -60,6 +65,16 @@ def test_a_hanging_upstream_times_out_by_the_deadline(simulator):
     with outbound_deadline(0.4), pytest.raises(requests.exceptions.RequestException):
         _list(simulator)
     assert time.monotonic() - started < 3.0  # the hang itself would last 60 s
+
+
+def test_a_retry_gets_only_the_time_left_before_the_deadline(simulator):
+    # The first try waits its full 1 s; the second must stop at the deadline, 0.5 s later.
+    simulator.set_faults("cinemaworld", hang=True)
+    started = time.monotonic()
+    with outbound_deadline(1.5), pytest.raises(requests.exceptions.RequestException) as raised:
+        _list(simulator, ONE_SECOND_TRIES)
+    assert time.monotonic() - started < 1.5 + DEADLINE_MARGIN_S
+    assert timed_out(raised.value)
 
 
 def test_no_call_starts_after_the_deadline(simulator):
