@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from src.errors import ValidationFailed
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 access_log = logging.getLogger("src.access")
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 def _assign_request_id() -> None:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
     g.started_at = time.perf_counter()
 
 
