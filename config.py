@@ -17,6 +17,8 @@ DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 (refused in p
 DEV_JWT_SECRET_KEY = "dev-jwt-secret-key-not-for-production-use"  # noqa: S105
 DEV_PROVIDER_TOKEN = "dev-provider-token"  # noqa: S105 (the simulator's default)
 SIMULATOR_URL = "http://127.0.0.1:8001"
+# What a developer's browser, the Flask test client ("localhost") and local servers are called.
+DEV_ALLOWED_HOSTS = ["localhost", "127.0.0.1", "::1"]
 
 
 N = TypeVar("N", int, float)
@@ -141,6 +143,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 1),
         "CORS_ORIGINS": _list(env, "CORS_ORIGINS", []),
         "TRUSTED_PROXIES": _list(env, "TRUSTED_PROXIES", ["127.0.0.1", "::1"]),
+        "ALLOWED_HOSTS": _list(env, "ALLOWED_HOSTS", []),
         "CINEMAWORLD_URL": env.get("CINEMAWORLD_URL", f"{SIMULATOR_URL}/api/cinemaworld"),
         "FILMWORLD_URL": env.get("FILMWORLD_URL", f"{SIMULATOR_URL}/api/filmworld"),
         "PROVIDER_API_TOKEN": env.get("PROVIDER_API_TOKEN") or None,
@@ -177,6 +180,7 @@ def apply_development_defaults(settings: dict[str, Any]) -> None:
     settings["PROVIDER_API_TOKEN"] = settings["PROVIDER_API_TOKEN"] or DEV_PROVIDER_TOKEN
     settings["MOVIE_LIST_USERNAME"] = settings["MOVIE_LIST_USERNAME"] or "maya"
     settings["MOVIE_LIST_PASSWORD"] = settings["MOVIE_LIST_PASSWORD"] or "maya-dev-password"
+    settings["ALLOWED_HOSTS"] = settings["ALLOWED_HOSTS"] or list(DEV_ALLOWED_HOSTS)
 
 
 def check_production(settings: Mapping[str, Any]) -> None:
@@ -195,3 +199,5 @@ def check_production(settings: Mapping[str, Any]) -> None:
         raise ConfigError(
             "EXPORT_TEST_ROW_DELAY_MS slows exports for tests; unset it in production"
         )
+    if not settings.get("ALLOWED_HOSTS"):
+        raise ConfigError("ALLOWED_HOSTS (the host names clients use) is required in production")

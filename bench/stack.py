@@ -55,6 +55,7 @@ def production_env(url: str, instance: str, provider_token: str) -> dict[str, st
         "INSTANCE_DIR": instance,
         "QUEUE_URL": f"sqlite:///{instance}/queue.db",
         "EXPORT_DIR": f"{instance}/exports",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PROVIDER_API_TOKEN": provider_token,
         "ACCESS_TOKEN_MINUTES": "120",
         "RATELIMIT_STORAGE_URI": "memory://",

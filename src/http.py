@@ -1,4 +1,5 @@
-"""Inbound request plumbing: request ids, body policy, access log, proxy headers."""
+"""Inbound request plumbing: allowed hosts, request ids, body policy, access log, proxy
+headers."""
 
 from __future__ import annotations
 
@@ -23,6 +24,31 @@ access_log = logging.getLogger("src.access")
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+
+def host_name(host: str) -> str:
+    """The name in a host value ("Example.org:8000", "[::1]:8000", "::1"): no port, no
+    brackets, lower case, no trailing dot; an IP address in its canonical form."""
+    if host.startswith("["):
+        name = host[1 : host.find("]")]
+    elif host.count(":") > 1:
+        name = host  # a bare IPv6 address (in ALLOWED_HOSTS; werkzeug refuses it as a Host)
+    else:
+        name = host.partition(":")[0]
+    name = name.lower().rstrip(".")
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        return name
+
+
+def _refuse_unknown_host() -> None:
+    """Answer only for the names in ALLOWED_HOSTS: absolute links (next, Location,
+    download_url) are built from the Host, or from a trusted proxy's X-Forwarded-Host,
+    which TrustedProxyFix has put there. Any port is accepted."""
+    allowed = {host_name(entry) for entry in current_app.config["ALLOWED_HOSTS"]} - {""}
+    if host_name(request.host) not in allowed:
+        raise BadRequest("This service does not answer for that host name (ALLOWED_HOSTS).")
 
 
 def _assign_request_id() -> None:
@@ -156,5 +182,6 @@ def init_http(app: Flask) -> None:
             app.wsgi_app, hops=hops, trusted=app.config["TRUSTED_PROXIES"]
         )
     app.before_request(_assign_request_id)
+    app.before_request(_refuse_unknown_host)  # before any view or error builds a link
     app.before_request(_enforce_body_policy)
     app.after_request(_finish)

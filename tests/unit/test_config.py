@@ -13,7 +13,9 @@ STRONG = "k" * 40
 
 
 def _production(**env):
-    settings = settings_from_env({"APP_ENV": "production", **env})
+    settings = settings_from_env(
+        {"APP_ENV": "production", "ALLOWED_HOSTS": "movies.example.org", **env}
+    )
     apply_development_defaults(settings)
     return settings
 
@@ -34,6 +36,24 @@ def test_production_refuses_missing_or_weak_secrets(env):
 
 def test_production_starts_with_strong_secrets():
     check_production(_production(SECRET_KEY=STRONG, JWT_SECRET_KEY="j" * 40))
+
+
+@pytest.mark.parametrize("hosts", ["", " , "])
+def test_production_refuses_to_start_without_allowed_hosts(hosts):
+    settings = _production(SECRET_KEY=STRONG, JWT_SECRET_KEY="j" * 40, ALLOWED_HOSTS=hosts)
+    with pytest.raises(ConfigError, match="ALLOWED_HOSTS"):
+        check_production(settings)
+
+
+def test_development_allows_the_local_host_names():
+    settings = settings_from_env({})
+    apply_development_defaults(settings)
+    assert settings["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "::1"]
+
+
+def test_allowed_hosts_are_read_as_a_list():
+    settings = settings_from_env({"ALLOWED_HOSTS": "movies.example.org, [2001:db8::1] ,"})
+    assert settings["ALLOWED_HOSTS"] == ["movies.example.org", "[2001:db8::1]"]
 
 
 def test_create_app_refuses_production_without_secrets(monkeypatch):
