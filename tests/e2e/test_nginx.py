@@ -153,6 +153,20 @@ def test_a_body_over_one_mebibyte_is_413_problem_from_nginx(stack):
     assert response.json()["status"] == 413
 
 
+def test_a_chunked_body_over_one_mebibyte_is_413_problem_from_nginx(stack):
+    _, nginx = stack
+    chunks = (b"{" if n == 0 else b" " * 65536 for n in range(33))  # 2 MiB, no Content-Length
+    response = requests.post(
+        f"{nginx.url}/register/",
+        timeout=TIMEOUT_S,
+        data=chunks,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.request.headers["Transfer-Encoding"] == "chunked"
+    assert response.status_code == 413
+    assert response.headers["Content-Type"] == "application/problem+json"
+
+
 def test_json_answers_are_gzipped(stack):
     _, nginx = stack
     response = requests.get(
