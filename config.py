@@ -31,6 +31,8 @@ PLACEHOLDER_MARKERS = ("replace", "change-me", "changeme", "example", "placehold
 KEY_MIN_LENGTH, KEY_MIN_DISTINCT = 32, 8
 # Proxies are listed one by one or as their own subnet, never a whole network or cluster.
 PROXY_MIN_PREFIX = {4: 24, 6: 64}
+# What a developer's browser, the Flask test client ("localhost") and local servers are called.
+DEV_ALLOWED_HOSTS = ["localhost", "127.0.0.1", "::1"]
 
 
 N = TypeVar("N", int, float)
@@ -139,8 +141,8 @@ class BaseConfig:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_SWAGGER_UI_PATH = "/docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    # Swagger UI is served by src/docs.py from the pinned swagger-ui-bundle, not a CDN.
+    OPENAPI_SWAGGER_UI_PATH = None
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
     JWT_TOKEN_LOCATION = ["headers"]
@@ -177,6 +179,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 1),
         "CORS_ORIGINS": _list(env, "CORS_ORIGINS", []),
         "TRUSTED_PROXIES": _networks(env, "TRUSTED_PROXIES", ["127.0.0.1", "::1"]),
+        "ALLOWED_HOSTS": _list(env, "ALLOWED_HOSTS", []),
         "CINEMAWORLD_URL": env.get("CINEMAWORLD_URL", f"{SIMULATOR_URL}/api/cinemaworld"),
         "FILMWORLD_URL": env.get("FILMWORLD_URL", f"{SIMULATOR_URL}/api/filmworld"),
         "PROVIDER_API_TOKEN": env.get("PROVIDER_API_TOKEN") or None,
@@ -215,6 +218,7 @@ def apply_development_defaults(settings: dict[str, Any]) -> None:
     settings["PROVIDER_API_TOKEN"] = settings["PROVIDER_API_TOKEN"] or DEV_PROVIDER_TOKEN
     settings["MOVIE_LIST_USERNAME"] = settings["MOVIE_LIST_USERNAME"] or DEV_MOVIE_LIST_USERNAME
     settings["MOVIE_LIST_PASSWORD"] = settings["MOVIE_LIST_PASSWORD"] or DEV_MOVIE_LIST_PASSWORD
+    settings["ALLOWED_HOSTS"] = settings["ALLOWED_HOSTS"] or list(DEV_ALLOWED_HOSTS)
 
 
 def _is_public(value: str) -> bool:
@@ -300,3 +304,5 @@ def check_production(settings: Mapping[str, Any]) -> None:
         raise ConfigError(
             "EXPORT_TEST_ROW_DELAY_MS slows exports for tests; unset it in production"
         )
+    if not settings.get("ALLOWED_HOSTS"):
+        raise ConfigError("ALLOWED_HOSTS (the host names clients use) is required in production")

@@ -46,7 +46,7 @@ def bench_database_url() -> str:
 
 def production_env(url: str, instance: str, provider_token: str) -> dict[str, str]:
     """APP_ENV=production with strong generated secrets; the rate limits raised far above the
-    load (one user sends it all; the limiter still runs), tokens that outlive the run."""
+    load (one user sends it all; the limiter still runs, on Redis), tokens that outlive the run."""
     return {
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
@@ -55,9 +55,12 @@ def production_env(url: str, instance: str, provider_token: str) -> dict[str, st
         "INSTANCE_DIR": instance,
         "QUEUE_URL": f"sqlite:///{instance}/queue.db",
         "EXPORT_DIR": f"{instance}/exports",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PROVIDER_API_TOKEN": provider_token,
         "ACCESS_TOKEN_MINUTES": "120",
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # Production refuses a per-process limiter store: the machine's Redis, as on a VM.
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/3",
+        "METRICS_TOKEN": secrets.token_urlsafe(48),
         "RATELIMIT_DEFAULT": "100000000 per minute",
         "RATELIMIT_AUTH": "1000 per minute",
         "RATELIMIT_ADDRESS": "100000000 per minute",

@@ -57,7 +57,19 @@ HEALTH = [
             status(200),
             content_type("text/html"),
             *check("loads swagger-ui", "pm.expect(pm.response.text()).to.include('swagger-ui');"),
+            *check(
+                "from this service only",
+                'pm.expect(pm.response.text()).to.not.match(/(src|href)="(https?:)?\\/\\//);',
+            ),
         ],
+        auth=NO_TOKEN,
+    ),
+    Request(
+        "Swagger UI script, served by the service",
+        "GET",
+        "/docs/swagger-ui/4.15.5/swagger-ui-bundle.js",
+        None,
+        [status(200), content_type("text/javascript")],
         auth=NO_TOKEN,
     ),
 ]

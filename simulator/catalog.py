@@ -75,7 +75,7 @@ def check_movie(raw: dict[str, object], *, prefix: str) -> MovieRecord:
     record = cast(MovieRecord, dict(raw))
     if not _is_price(record["Price"]):
         raise InvalidMovie("Price must be a non-negative decimal number.")
-    if "ID" in record and not re.fullmatch(rf"{prefix}\d+", record["ID"]):
+    if "ID" in record and not re.fullmatch(rf"{prefix}[0-9]+", record["ID"]):
         raise InvalidMovie(f"ID must be {prefix} followed by digits.")
     return record
 

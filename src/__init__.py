@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from src.catalog.routes import bp as catalog_bp
     from src.collections_api.routes import bp as collections_bp
     from src.counter.routes import bp as counter_bp
+    from src.docs import bp as docs_bp
     from src.exports.routes import bp as exports_bp
     from src.health.routes import bp as health_bp
     from src.movie_list.routes import bp as movie_list_bp
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(pages_bp)  # HTML for customers: not in the API spec
+    app.register_blueprint(docs_bp)  # Swagger UI from the service's own files
 
 
 def _build_api(app: Flask) -> Api:

@@ -1,10 +1,11 @@
-"""marshmallow fields stricter than the stock ones: no silent coercion of types."""
+"""marshmallow fields and validators stricter than the stock ones: no silent coercion of
+types, patterns that match the whole value."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields
+from marshmallow import ValidationError, fields, validate
 
 
 class TrimmedString(fields.String):
@@ -21,3 +22,14 @@ class StrictFloat(fields.Float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class FullMatch(validate.Regexp):
+    """A pattern that must match the whole value. validate.Regexp uses re.match, whose `$`
+    also matches before a trailing newline ("admin\\n" would pass); the pattern keeps its
+    `^...$` anchors for the OpenAPI spec, where (ECMA-262) they mean the whole value."""
+
+    def __call__(self, value: Any) -> Any:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value

@@ -1,4 +1,5 @@
-"""Inbound request plumbing: request ids, body policy, access log, proxy headers."""
+"""Inbound request plumbing: allowed hosts, request ids, body policy, access log, proxy
+headers."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from src.errors import ValidationFailed
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 access_log = logging.getLogger("src.access")
 
@@ -25,9 +26,34 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
+def host_name(host: str) -> str:
+    """The name in a host value ("Example.org:8000", "[::1]:8000", "::1"): no port, no
+    brackets, lower case, no trailing dot; an IP address in its canonical form."""
+    if host.startswith("["):
+        name = host[1 : host.find("]")]
+    elif host.count(":") > 1:
+        name = host  # a bare IPv6 address (in ALLOWED_HOSTS; werkzeug refuses it as a Host)
+    else:
+        name = host.partition(":")[0]
+    name = name.lower().rstrip(".")
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        return name
+
+
+def _refuse_unknown_host() -> None:
+    """Answer only for the names in ALLOWED_HOSTS: absolute links (next, Location,
+    download_url) are built from the Host, or from a trusted proxy's X-Forwarded-Host,
+    which TrustedProxyFix has put there. Any port is accepted."""
+    allowed = {host_name(entry) for entry in current_app.config["ALLOWED_HOSTS"]} - {""}
+    if host_name(request.host) not in allowed:
+        raise BadRequest("This service does not answer for that host name (ALLOWED_HOSTS).")
+
+
 def _assign_request_id() -> None:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
     g.started_at = time.perf_counter()
 
 
@@ -77,16 +103,29 @@ def _refuse_unstorable_text(body: Any) -> None:
         )
 
 
+def _streamed_past(limit: int) -> bool:
+    """Whether a body of undeclared length (chunked) goes on past the limit. werkzeug stops
+    reading such a body at the limit and returns what it read as if it were all of it
+    (then the JSON looks cut short: 400); one more byte from the raw input tells."""
+    return len(request.get_data()) >= limit and request.input_stream.read(1) != b""
+
+
+def _too_large(limit: int) -> RequestEntityTooLarge:
+    return RequestEntityTooLarge(f"The request body is larger than {limit} bytes.")
+
+
 def _enforce_body_policy() -> None:
     """Refuse early what no endpoint accepts: bodies too large, not JSON, or unstorable."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if limit and request.content_length and request.content_length > limit:
-        raise RequestEntityTooLarge(f"The request body is larger than {limit} bytes.")
+        raise _too_large(limit)
     if request.method not in _BODY_METHODS or not _has_body():
         _refuse_unstorable_text(None)
         return
     if not request.is_json:
         raise UnsupportedMediaType("Send the request body as application/json.")
+    if limit and request.content_length is None and _streamed_past(limit):
+        raise _too_large(limit)  # before get_json, which would call the cut body invalid
     try:
         body = request.get_json()  # parsed once here, cached for the view
     except (BadRequest, RecursionError) as exc:
@@ -156,5 +195,6 @@ def init_http(app: Flask) -> None:
             app.wsgi_app, hops=hops, trusted=app.config["TRUSTED_PROXIES"]
         )
     app.before_request(_assign_request_id)
+    app.before_request(_refuse_unknown_host)  # before any view or error builds a link
     app.before_request(_enforce_body_policy)
     app.after_request(_finish)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from src.fields import FullMatch
+
 USERNAME_PATTERN = r"^[A-Za-z0-9._-]{3,150}$"
 
 
@@ -10,7 +12,7 @@ class CredentialsSchema(Schema):
 
     username = fields.String(
         required=True,
-        validate=validate.Regexp(
+        validate=FullMatch(
             USERNAME_PATTERN,
             error="3 to 150 characters: ASCII letters, digits, '.', '_' or '-'.",
         ),

@@ -17,7 +17,7 @@ from src.catalog.models import (
     YEAR_RANGE,
 )
 from src.dates import StrictDate
-from src.fields import StrictFloat, TrimmedString
+from src.fields import FullMatch, StrictFloat, TrimmedString
 from src.pagination import PageQuerySchema
 
 SORTABLE = (
@@ -111,7 +111,7 @@ class MovieQuerySchema(PageQuerySchema):
     q = fields.String(validate=validate.Length(min=1, max=100))
     sort = fields.String(
         load_default="title",
-        validate=validate.Regexp(
+        validate=FullMatch(
             SORT_PATTERN, error=f"Sort by any of {', '.join(SORTABLE)}, '-' for descending."
         ),
         metadata={

@@ -34,7 +34,7 @@ DETAIL_FIELDS = {
     "Votes": "votes",
     "Type": "type",
 }
-_YEAR = re.compile(r"\d{4}")
+_YEAR = re.compile(r"[0-9]{4}")
 
 
 class MalformedRecord(ValueError):
@@ -70,7 +70,7 @@ def movie_number(provider: str, provider_movie_id: object) -> str:
     prefix = PROVIDER_PREFIXES[provider]
     if not isinstance(provider_movie_id, str):
         raise MalformedRecord("ID is missing or not a string")
-    match = re.fullmatch(rf"{prefix}(\d{{1,30}})", provider_movie_id)
+    match = re.fullmatch(rf"{prefix}([0-9]{{1,30}})", provider_movie_id)
     if match is None:
         raise MalformedRecord(f"ID is not {prefix} followed by digits")
     return match.group(1)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from src.clients.provider_records import MAX_PRICE, MAX_TITLE_LENGTH
-from src.fields import TrimmedString
+from src.fields import FullMatch, TrimmedString
 
-PRICE_PATTERN = r"^\s*\d{1,8}(\.\d{1,2})?\s*$"
+PRICE_PATTERN = r"^\s*[0-9]{1,8}(\.[0-9]{1,2})?\s*$"
 
 STATUSES = ("ok", "stale", "unavailable")
 DETAIL_MAX = 2000
@@ -42,6 +43,8 @@ class PriceString(fields.Decimal):
             raise ValidationError("A price has at most two decimal places.")
         if not Decimal(0) <= price <= MAX_PRICE:
             raise ValidationError(f"A price is between 0 and {MAX_PRICE}.")
+        if re.fullmatch(PRICE_PATTERN, value) is None:  # "1e1", other scripts' digits
+            raise ValidationError('Write the price with the digits 0-9, e.g. "12.50".')
         return price
 
 
@@ -103,7 +106,7 @@ class ProviderMovieCreateSchema(Schema):
     year = fields.Integer(required=True, strict=True, validate=validate.Range(1800, 2100))
     price = PriceString(required=True)
     id = fields.String(  # noqa: A003
-        validate=validate.Regexp(r"^\d{1,20}$", error="Digits only, without the cw/fw prefix."),
+        validate=FullMatch(r"^[0-9]{1,20}$", error="Digits only, without the cw/fw prefix."),
         metadata={"description": "provider-neutral number; the provider makes one if absent"},
     )
     poster = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000))

@@ -328,7 +328,10 @@ class TestSearch:
         assert response.json["count"] == 4
         assert "page=1" in response.json["previous"]
 
-    def test_links_follow_the_forwarded_scheme_and_host(self, client, user_headers):
+    def test_links_follow_the_forwarded_scheme_and_host(
+        self, app, client, user_headers, monkeypatch
+    ):
+        monkeypatch.setitem(app.config, "ALLOWED_HOSTS", ["movies.example.org"])
         response = client.get(
             "/catalog/movies/?page_size=1",
             headers={

@@ -74,7 +74,8 @@ def test_links_point_at_this_service(client, user_headers):
     assert body["previous"] == "http://localhost/movies/?page=1"
 
 
-def test_links_follow_the_proxy_headers(client, user_headers):
+def test_links_follow_the_proxy_headers(app, client, user_headers, monkeypatch):
+    monkeypatch.setitem(app.config, "ALLOWED_HOSTS", ["movies.example"])
     headers = {**user_headers, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "movies.example"}
     body = client.get("/movies/?page=2", headers=headers).json
     assert body["next"] == "https://movies.example/movies/?page=3"
@@ -211,6 +212,7 @@ def unconfigured_app(app, rollback_db, tmp_path):
         **{key: PRODUCTION_ENV[key] for key in ("SECRET_KEY", "JWT_SECRET_KEY", "METRICS_TOKEN")},
         "MOVIE_LIST_USERNAME": None,
         "MOVIE_LIST_PASSWORD": None,
+        "ALLOWED_HOSTS": ["localhost"],
     }
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     production = create_app(settings_for_tests(url, str(tmp_path), None) | overrides)

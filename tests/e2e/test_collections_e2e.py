@@ -23,6 +23,7 @@ def _service_env(simulator_url, instance_dir):
         "DATABASE_URL": f"sqlite:///{instance_dir}/e2e.db",
         "INSTANCE_DIR": instance_dir,
         "MOVIE_LIST_DEADLINE_S": str(DEADLINE_S),
+        "ALLOWED_HOSTS": "127.0.0.1,films.example",
     }
 
 

@@ -30,6 +30,7 @@ def server_env(tmp_path_factory):
         "ACCESS_LOG": "true",
         "REQUEST_COUNTER_ENABLED": "false",
         "METRICS_TOKEN": METRICS_TOKEN,
+        "ALLOWED_HOSTS": "127.0.0.1,movies.example.org",
     }
     migrate(env)
     run_flask("seed", env=env)
@@ -107,6 +108,41 @@ def test_next_links_use_the_scheme_and_host_the_client_used(stack, token):
     )
 
 
+def test_links_carry_the_port_nginx_listens_on_not_the_hosts_port_text(stack, token):
+    _, nginx = stack
+    response = requests.get(
+        f"{nginx.url}/catalog/movies/?page_size=2",
+        timeout=TIMEOUT_S,
+        headers={"Authorization": f"Bearer {token}", "Host": "MOVIES.example.org:1"},
+    )
+    assert response.status_code == 200
+    assert response.json()["next"].startswith(
+        f"http://movies.example.org:{nginx.port}/catalog/movies/?"
+    )
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.2", "localhost"])
+def test_nginx_closes_requests_for_unknown_hosts_without_an_answer(stack, host):
+    _, nginx = stack
+    connection = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=TIMEOUT_S)
+    connection.putrequest("GET", "/catalog/movies/", skip_host=True)
+    connection.putheader("Host", host)
+    connection.endheaders()
+    with pytest.raises(http.client.RemoteDisconnected):
+        connection.getresponse()
+    connection.close()
+
+
+def test_gunicorn_reached_directly_refuses_an_unknown_host_with_400_problem(stack):
+    gunicorn, _ = stack
+    response = requests.get(
+        f"{gunicorn.url}/no-such-page/", timeout=TIMEOUT_S, headers={"Host": "evil.example"}
+    )
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert "evil.example" not in response.text
+
+
 def test_a_body_over_one_mebibyte_is_413_problem_from_nginx(stack):
     _, nginx = stack
     response = requests.post(
@@ -118,6 +154,20 @@ def test_a_body_over_one_mebibyte_is_413_problem_from_nginx(stack):
     assert response.status_code == 413
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json()["status"] == 413
+
+
+def test_a_chunked_body_over_one_mebibyte_is_413_problem_from_nginx(stack):
+    _, nginx = stack
+    chunks = (b"{" if n == 0 else b" " * 65536 for n in range(33))  # 2 MiB, no Content-Length
+    response = requests.post(
+        f"{nginx.url}/register/",
+        timeout=TIMEOUT_S,
+        data=chunks,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.request.headers["Transfer-Encoding"] == "chunked"
+    assert response.status_code == 413
+    assert response.headers["Content-Type"] == "application/problem+json"
 
 
 def test_json_answers_are_gzipped(stack):

@@ -17,6 +17,8 @@ from tests.support.processes import REPO_ROOT, free_port, stop
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SITE = REPO_ROOT / "nginx" / "movie-service.conf"
+# The names the test site serves: what requests sends for its url, and one public name.
+SERVER_NAMES = "127.0.0.1 movies.example.org"
 STARTUP_LIMIT_S = 10.0
 
 MAIN_CONF = """\
@@ -51,7 +53,8 @@ def nginx_available() -> bool:
 def render_site(*, listen_port: int, upstream_port: int) -> str:
     """The committed site with this test's ports and the checkout as the app root."""
     site = SITE.read_text()
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{listen_port};")
+    site = site.replace("listen 80", f"listen 127.0.0.1:{listen_port}")
+    site = site.replace("server_name movies.example.org;", f"server_name {SERVER_NAMES};")
     site = site.replace("server 127.0.0.1:8000", f"server 127.0.0.1:{upstream_port}")
     return site.replace("/srv/movie-service", str(REPO_ROOT))
 

@@ -144,6 +144,24 @@ def test_a_trusted_proxy_that_is_no_address_names_the_variable(proxies):
         settings_from_env({"TRUSTED_PROXIES": proxies})
 
 
+@pytest.mark.parametrize("hosts", ["", " , "])
+def test_production_refuses_to_start_without_allowed_hosts(hosts):
+    settings = production_settings(ALLOWED_HOSTS=hosts)
+    with pytest.raises(ConfigError, match="ALLOWED_HOSTS"):
+        check_production(settings)
+
+
+def test_development_allows_the_local_host_names():
+    settings = settings_from_env({})
+    apply_development_defaults(settings)
+    assert settings["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "::1"]
+
+
+def test_allowed_hosts_are_read_as_a_list():
+    settings = settings_from_env({"ALLOWED_HOSTS": "movies.example.org, [2001:db8::1] ,"})
+    assert settings["ALLOWED_HOSTS"] == ["movies.example.org", "[2001:db8::1]"]
+
+
 def test_create_app_refuses_production_without_secrets(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
