@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_jwt_extended import current_user, get_jwt, jwt_required
+from flask_jwt_extended import current_user, get_jwt
 from flask_smorest import Blueprint
 
 from src.accounts import service
-from src.accounts.auth import public
+from src.accounts.auth import public, refresh_token_required
 from src.accounts.schemas import (
     AccessTokenSchema,
     CredentialsSchema,
@@ -39,8 +39,7 @@ def login(credentials: dict[str, Any]) -> dict[str, str]:
 
 
 @bp.post("/token/refresh/")
-@public
-@jwt_required(refresh=True)
+@refresh_token_required
 @bp.response(200, AccessTokenSchema)
 def refresh() -> dict[str, str]:
     """Get a new access token with the refresh token (Authorization: Bearer <refresh>)."""
