@@ -26,7 +26,7 @@ _CSV_RESPONSE = {
 
 
 @bp.post("/")
-@bp.arguments(ExportCreateSchema)
+@bp.arguments(ExportCreateSchema, required=False)
 @bp.response(202, ExportAcceptedSchema)
 def request_export(data: dict[str, Any]) -> tuple[Export, dict[str, str]]:
     """Request a CSV export of a window (default: the last 24 hours); poll its Location."""
