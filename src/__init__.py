@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
-from marshmallow import Schema, fields
 
 from config import (
     BASE_DIR,
@@ -19,38 +18,11 @@ from config import (
 )
 from src.counter.middleware import install_counter
 from src.database import engine_options, init_database
-from src.errors import PROBLEM_MIMETYPE, handle_http_exception, register_error_handlers
+from src.errors import register_error_handlers
 from src.extensions import db, jwt, migrate
-from src.http import init_http
+from src.http import init_body_policy, init_http
 from src.logs import configure_logging
-
-
-class ProblemSchema(Schema):
-    """An RFC 9457 problem, the body of every error."""
-
-    type = fields.String(required=True)  # noqa: A003
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    detail = fields.String(required=True)
-    errors = fields.Dict(metadata={"description": "field name -> list of messages"})
-    request_id = fields.String()
-
-
-class ProblemApi(Api):
-    """flask-smorest's Api with every HTTP error answered as problem+json."""
-
-    ERROR_SCHEMA = ProblemSchema
-
-    def handle_http_exception(self, error: Any) -> Any:
-        return handle_http_exception(error)
-
-    def _register_responses(self) -> None:
-        # The shared error responses are documented with the media type they really have.
-        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_MIMETYPE
-        try:
-            super()._register_responses()
-        finally:
-            del self.DEFAULT_RESPONSE_CONTENT_TYPE
+from src.openapi import build_api
 
 
 def _load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
@@ -94,18 +66,6 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     app.register_blueprint(docs_bp)  # Swagger UI from the service's own files
 
 
-def _build_api(app: Flask) -> Api:
-    """flask-smorest's Api: problem+json errors, bearer security, prices as strings."""
-    from src.pricing.schemas import PriceString
-
-    api = ProblemApi(app)
-    api.register_field(PriceString, "string", "decimal")
-    api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-    )
-    return api
-
-
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the WSGI app from the environment, with optional overrides (tests)."""
     import src.accounts.jwt_callbacks  # noqa: F401  (registers the loaders on `jwt`)
@@ -124,16 +84,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_database(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     jwt.init_app(app)
-    api = _build_api(app)
-    # Hooks run in this order: the address limit counts every request before the token gate.
-    for init in (
+    api = build_api(app)
+    # Hooks run in this order: the address limit counts every request before the token gate;
+    # the access gate runs before the body policy, so a caller without access learns nothing
+    # about the body (nor does the view's argument parsing run for them).
+    early = (
         init_http,
         init_address_limit,
         init_auth,
+        init_body_policy,
         init_metrics,
         init_security,
-        register_error_handlers,
-    ):
+    )
+    for init in (*early, register_error_handlers):
         init(app)
     _register_blueprints(app, api)
     for init in (init_rate_limits, register_commands, init_queue):

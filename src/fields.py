@@ -7,6 +7,12 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+# One character that str.strip() keeps: text matching it is not blank once trimmed. The same
+# class in Python's and ECMA 262's regex dialects (OpenAPI patterns are ECMA's, unanchored).
+NON_BLANK_PATTERN = (
+    r"[^\x09-\x0d\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+
 
 class TrimmedString(fields.String):
     """A string with surrounding whitespace removed before validation."""

@@ -196,5 +196,9 @@ def init_http(app: Flask) -> None:
         )
     app.before_request(_assign_request_id)
     app.before_request(_refuse_unknown_host)  # before any view or error builds a link
-    app.before_request(_enforce_body_policy)
     app.after_request(_finish)
+
+
+def init_body_policy(app: Flask) -> None:
+    """Refuse early the bodies no endpoint accepts; wired after the access gate."""
+    app.before_request(_enforce_body_policy)

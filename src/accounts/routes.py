@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_jwt_extended import current_user, get_jwt, jwt_required
+from flask_jwt_extended import current_user, get_jwt
 from flask_smorest import Blueprint
 
 from src.accounts import service
-from src.accounts.auth import public
+from src.accounts.auth import public, refresh_token_required
 from src.accounts.schemas import (
     CredentialsSchema,
     MessageSchema,
@@ -44,9 +44,7 @@ def login(credentials: dict[str, Any]) -> dict[str, str]:
 
 
 @bp.post("/token/refresh/")
-@bp.doc(security=[{"bearerAuth": []}])  # the refresh token, not the access token
-@public  # to the access-token gate: the view checks the refresh token itself
-@jwt_required(refresh=True)
+@refresh_token_required
 @bp.response(200, TokenPairSchema)
 @bp.alt_response(401, description=REFRESH_REFUSED)
 def refresh() -> dict[str, str]:

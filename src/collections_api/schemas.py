@@ -13,7 +13,7 @@ from src.collections_api.models import (
     MOVIES_MAX,
     TITLE_MAX,
 )
-from src.fields import TrimmedString
+from src.fields import NON_BLANK_PATTERN, TrimmedString
 
 
 def _not_blank(value: str) -> None:
@@ -25,7 +25,9 @@ class CollectionMovieSchema(Schema):
     """A movie as the movie list has it (see GET /movies/), kept exactly as sent."""
 
     title = fields.String(
-        required=True, validate=[validate.Length(min=1, max=MOVIE_TITLE_MAX), _not_blank]
+        required=True,
+        validate=[validate.Length(min=1, max=MOVIE_TITLE_MAX), _not_blank],
+        metadata={"pattern": NON_BLANK_PATTERN},
     )
     description = fields.String(
         load_default="", validate=validate.Length(max=MOVIE_DESCRIPTION_MAX)
@@ -40,6 +42,9 @@ class CollectionMovieSchema(Schema):
 
 class CollectionUpdateSchema(Schema):
     """Any of title, description and movies; `movies` replaces the whole list."""
+
+    class Meta:
+        openapi = {"minProperties": 1}  # in the spec: what require_some_field checks
 
     title = TrimmedString(validate=validate.Length(min=1, max=TITLE_MAX))
     description = fields.String(validate=validate.Length(max=DESCRIPTION_MAX))

@@ -26,7 +26,6 @@ def read_request_count() -> dict[str, int]:
 @bp.post("/reset/")
 @admin_required
 @bp.response(200, RequestCountResetSchema)
-@bp.alt_response(403, description="Only admins may reset the count.")
 def reset_request_count() -> dict[str, object]:
     """Zero the request count (admin); the reset request is the first one counted after it."""
     before = service.reset_request_count()

@@ -12,6 +12,12 @@ from src.clients.provider_records import MAX_PRICE, MAX_TITLE_LENGTH
 from src.fields import FullMatch, TrimmedString
 
 PRICE_PATTERN = r"^\s*[0-9]{1,8}(\.[0-9]{1,2})?\s*$"
+# For the spec: http(s) URLs whose host has a top-level domain, all of which fields.Url
+# accepts (it also takes IP hosts, localhost and non-ASCII letters).
+POSTER_URL_PATTERN = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z]{2,6}(?::[0-9]{1,5})?(?:/|[/?#][!-~]+)?(?![\s\S])"
+)
 
 STATUSES = ("ok", "stale", "unavailable")
 DETAIL_MAX = 2000
@@ -109,7 +115,11 @@ class ProviderMovieCreateSchema(Schema):
         validate=FullMatch(r"^[0-9]{1,20}$", error="Digits only, without the cw/fw prefix."),
         metadata={"description": "provider-neutral number; the provider makes one if absent"},
     )
-    poster = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000))
+    poster = fields.Url(
+        schemes={"http", "https"},
+        validate=validate.Length(max=2000),
+        metadata={"pattern": POSTER_URL_PATTERN},
+    )
     rated = _detail()
     released = _detail()
     runtime = _detail()
