@@ -283,7 +283,7 @@ def test_the_spec_documents_the_session_endpoints(client):
         "/TokenPair"
     )
     assert "401" in refresh["responses"]
-    assert refresh["security"] == [{"bearerAuth": []}]
+    assert refresh["security"] == [{"refreshToken": []}]  # its own scheme: the refresh token
     password = paths["/password/"]["post"]
     assert {"204", "401", "403", "422"} <= set(password["responses"])
     body = spec["components"]["schemas"]["PasswordChange"]
