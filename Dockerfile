@@ -21,7 +21,8 @@ RUN groupadd --system --gid 10001 app \
  && mkdir -p /var/lib/movie-service && chown app:app /var/lib/movie-service
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
-COPY --chown=app:app config.py wsgi.py gunicorn.conf.py ./
+COPY --chown=app:app wsgi.py gunicorn.conf.py ./
+COPY --chown=app:app config ./config
 COPY --chown=app:app src ./src
 COPY --chown=app:app migrations ./migrations
 COPY --chown=app:app simulator ./simulator

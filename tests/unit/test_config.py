@@ -2,14 +2,14 @@ import secrets
 
 import pytest
 
-from config import (
+from config import check_production
+from config.settings import (
     DEV_JWT_SECRET_KEY,
     DEV_MOVIE_LIST_PASSWORD,
     DEV_PROVIDER_TOKEN,
     DEV_SECRET_KEY,
     ConfigError,
     apply_development_defaults,
-    check_production,
     database_url,
     settings_from_env,
 )

@@ -18,9 +18,9 @@ def test_readme_configuration_table_matches_env_example():
 
 def test_every_setting_read_by_config_is_documented():
     names = {name for name, _, _ in runpy.run_path(str(ROOT / "scripts/config_table.py"))["rows"]()}
-    source = (ROOT / "config.py").read_text() + "".join(
+    source = "".join(path.read_text() for path in (ROOT / "config").glob("*.py")) + "".join(
         path.read_text() for path in (ROOT / "src").rglob("*.py")
     )
-    read = set(re.findall(r'_(?:int|float|bool|list)\(env, "([A-Z0-9_]+)"', source))
+    read = set(re.findall(r'_[a-z_]+\(env, "([A-Z0-9_]+)"', source))
     read |= set(re.findall(r'env\.get\("([A-Z0-9_]+)"', source))
     assert read - names == set()
