@@ -32,7 +32,8 @@ NAMESPACE = "movie-service"
 STORE_TIMEOUT_S = 0.5  # a Redis that hangs delays a request by this much per check, no more
 # Probes and the scraper must not be starved by a flood from their address.
 EXEMPT_ENDPOINTS = ("health.healthz", "health.readyz", "metrics.metrics")
-_PER_ADDRESS_ENDPOINTS = ("accounts.login", "accounts.register")
+# Where a password is checked: guesses, with a stolen token for /password/, are held back.
+_PER_ADDRESS_ENDPOINTS = ("accounts.login", "accounts.register", "accounts.change_password")
 _REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 _EXTENSION = "movie_rate_limits"
 # RuntimeError: limits' memory storage restarting its expiry timer from two threads at once

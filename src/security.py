@@ -32,7 +32,10 @@ def _allow_cors(response: Response) -> None:
     if not origin or origin not in current_app.config["CORS_ORIGINS"]:
         return
     response.headers["Access-Control-Allow-Origin"] = origin
-    response.headers["Access-Control-Expose-Headers"] = "X-Request-ID, Retry-After, Location"
+    response.headers["Access-Control-Expose-Headers"] = (
+        "X-Request-ID, Retry-After, Location, ETag, "
+        "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+    )
     response.vary.add("Origin")
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS

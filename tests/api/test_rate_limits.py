@@ -54,6 +54,16 @@ def test_login_is_limited_per_client_address_with_problem_and_retry_after(limite
     assert _login(limited_client, "192.0.2.2").status_code == 401
 
 
+def test_password_guesses_with_a_token_are_limited_like_logins(limited_client):
+    tokens = limited_client.post("/register/", json={"username": "guessed", "password": PASSWORD})
+    headers = bearer(tokens.json["access_token"])
+    guess = {"current_password": "not-the-password", "new_password": "another-password"}
+    statuses = [
+        limited_client.post("/password/", json=guess, headers=headers).status_code for _ in range(4)
+    ]
+    assert statuses == [403, 403, 403, 429]
+
+
 def test_the_api_is_limited_per_user_not_per_address(limited_client):
     first = limited_client.post("/register/", json={"username": "first", "password": PASSWORD})
     second = limited_client.post("/register/", json={"username": "second", "password": PASSWORD})

@@ -41,3 +41,9 @@ def test_cors_allows_only_the_configured_origins(cors_client):
     assert "Authorization" in allowed.headers["Access-Control-Allow-Headers"]
     other = cors_client.get("/healthz", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_a_browser_client_may_read_the_rate_limit_and_etag_headers(cors_client):
+    answer = cors_client.get("/healthz", headers={"Origin": "https://app.example.org"})
+    exposed = {name.strip() for name in answer.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"Retry-After", "ETag", "X-RateLimit-Limit", "X-RateLimit-Remaining"} <= exposed
