@@ -29,5 +29,5 @@ COPY --chown=app:app simulator ./simulator
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
-  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"
+  CMD python -c "import os,sys,urllib.request as u; host=os.environ.get('ALLOWED_HOSTS','localhost').split(',')[0].strip(); r=u.Request('http://127.0.0.1:8000/healthz', headers={'Host': host}); sys.exit(0 if u.urlopen(r, timeout=2).status == 200 else 1)"
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]

@@ -86,3 +86,26 @@ def test_systemd_units_start_the_documented_entry_points():
         commands[unit.name] = parser["Service"]["ExecStart"]
     assert "gunicorn -c gunicorn.conf.py wsgi:app" in commands["movie-service-web.service"]
     assert "flask --app wsgi worker" in commands["movie-service-worker.service"]
+
+
+def _web_probes() -> list[dict]:
+    documents = yaml.safe_load_all((ROOT / "deploy/k8s/web.yaml").read_text())
+    deployment = next(document for document in documents if document["kind"] == "Deployment")
+    containers = deployment["spec"]["template"]["spec"]["containers"]
+    return [
+        container[probe]
+        for container in containers
+        for probe in ("readinessProbe", "livenessProbe")
+    ]
+
+
+def test_the_probes_ask_for_a_host_the_service_answers_for():
+    allowed = _configmap()["ALLOWED_HOSTS"].split(",")
+    for probe in _web_probes():
+        headers = {item["name"]: item["value"] for item in probe["httpGet"]["httpHeaders"]}
+        assert headers["Host"] in allowed
+
+
+def test_compose_requires_the_allowed_hosts():
+    compose = yaml.safe_load((ROOT / "deploy/compose.yaml").read_text())
+    assert compose["x-app"]["environment"]["ALLOWED_HOSTS"].startswith("${ALLOWED_HOSTS:?")
