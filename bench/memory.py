@@ -109,7 +109,7 @@ def report_lines(growth: MemoryGrowth | None) -> list[str]:
         return []
     load = growth.load
     others = {status: n for status, n in load.statuses.items() if status != load.expect}
-    answered = f"{load.answered} of {growth.queries} answered 200"
+    answered = f"{load.answered:,} of {growth.queries:,} answered 200"
     answered += f" (otherwise: {dict(others)})" if others else ""
     return [
         f"- Memory of one worker (`gunicorn -w 1`) over {growth.queries:,} distinct catalog "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import time
 from typing import Any
+from urllib.error import HTTPError
 
 from bench.server import run_flask
 from bench.stack import get_json
@@ -37,7 +38,10 @@ class StoredPrices:
         """Refresh, then GET url (/prices/movies/): both providers ok and some movies, or
         PricesNotStored saying what was answered."""
         self.refresh()
-        answer: Any = get_json(url, headers)
+        try:
+            answer: Any = get_json(url, headers)
+        except HTTPError as exc:
+            raise PricesNotStored(f"GET {url} after the refresh: {exc.code} {exc.reason}") from exc
         statuses = {name: state["status"] for name, state in answer["providers"].items()}
         if set(statuses.values()) != {"ok"} or not answer["data"]:
             raise PricesNotStored(f"prices are not stored and fresh: {statuses}")
