@@ -9,6 +9,7 @@ counts requests, the stored count is zeroed first and compared with what was sen
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,13 +53,22 @@ def measure(
     headers: dict[str, str] | None = None,
     engine: Engine | None = None,
     counting: bool = False,
+    expect: int = 200,
+    after_warmup: Callable[[], None] | None = None,
 ) -> Burst:
     """Warm up, then load server.url + path; engine: the app's database (backends' CPU, and
-    the stored count when counting)."""
+    the stored count when counting); expect: the status that counts as answered;
+    after_warmup: called between the warm-up and the measured load."""
     if counting and engine is not None:
         zero_counter(engine)
-    options = {"connections": shape.connections, "max_requests": shape.max_requests}
+    options = {
+        "connections": shape.connections,
+        "max_requests": shape.max_requests,
+        "expect": expect,
+    }
     warm = run_load(server.url + path, seconds=shape.warmup, headers=headers, **options)
+    if after_warmup is not None:
+        after_warmup()
     processes = with_children(server.pid) + (backends(engine) if engine is not None else [])
     cpu_before = cpu_seconds(processes)
     load = run_load(server.url + path, seconds=shape.seconds, headers=headers, **options)

@@ -3,7 +3,9 @@
 N keep-alive HTTP/1.1 connections, each sending its next GET as soon as the previous answer
 is read, all driven by one thread (selectors): on a 2-core machine shared with the server,
 a client without thread switches and GIL hand-offs leaves more of the CPU to the server.
-Answers must carry Content-Length (gunicorn's do); anything else counts as failed.
+Answers must carry Content-Length (gunicorn's do), or be bodiless by their status (1xx, 204,
+304); anything else counts as failed. One request repeated (run_load), or each of many paths
+once (run_paths).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import selectors
 import socket
 import time
 from collections import Counter
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -19,20 +22,23 @@ from urllib.parse import urlsplit
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 REQUEST_TIMEOUT_S = 10.0
 RECEIVE_BYTES = 65536
+BODILESS = {204, 304}
 
 
 @dataclass
 class LoadResult:
-    """Latencies of the requests answered, every status (or error) seen, and the time taken."""
+    """Latencies of the requests answered, every status (or error) seen, and the time taken;
+    `expect` is the status that counts as answered (200, or 304 for a revalidation)."""
 
     latencies_ms: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    expect: str = "200"
 
     @property
     def answered(self) -> int:
-        """Requests answered 200."""
-        return self.statuses["200"]
+        """Requests answered with the expected status."""
+        return self.statuses[self.expect]
 
     @property
     def failed(self) -> int:
@@ -41,7 +47,7 @@ class LoadResult:
 
     @property
     def per_second(self) -> float:
-        """Answered (200) requests per second."""
+        """Requests answered with the expected status, per second."""
         return self.answered / self.seconds if self.seconds else 0.0
 
     def latency_ms(self, quantile: float) -> float:
@@ -70,26 +76,59 @@ def run_load(
     seconds: float,
     max_requests: int,
     headers: dict[str, str] | None = None,
+    expect: int = 200,
 ) -> LoadResult:
     """GET url over `connections` keep-alive connections until `seconds` have passed or
     `max_requests` were sent in all; requests in flight then are awaited (with a timeout)."""
     parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    base = f"{parts.scheme}://{parts.netloc}"
+    return run_paths(
+        base,
+        [path],
+        connections=connections,
+        seconds=seconds,
+        max_requests=max_requests,
+        headers=headers,
+        expect=expect,
+    )
+
+
+def run_paths(
+    base_url: str,
+    paths: Sequence[str],
+    *,
+    connections: int,
+    seconds: float,
+    max_requests: int | None = None,
+    headers: dict[str, str] | None = None,
+    expect: int = 200,
+) -> LoadResult:
+    """GET base_url + each path in turn (over again from the first once all were sent), as
+    run_load does; max_requests defaults to one request per path."""
+    parts = urlsplit(base_url)
     if parts.hostname not in LOOPBACK:
         raise ValueError(f"load goes to this machine only, not {parts.hostname!r}")
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    lines = [f"GET {path} HTTP/1.1", f"Host: {parts.netloc}"]
-    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
-    request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-    driver = _Driver((parts.hostname or "", parts.port or 80), request, max_requests)
+    requests = [_request(parts.netloc, path, headers or {}) for path in paths]
+    budget = len(requests) if max_requests is None else max_requests
+    driver = _Driver((parts.hostname or "", parts.port or 80), requests, budget)
+    driver.result.expect = str(expect)
     return driver.run(connections=connections, seconds=seconds)
+
+
+def _request(host: str, path: str, headers: dict[str, str]) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
 class _Driver:
     """One burst: the selector, the connections, the budget and what came back."""
 
-    def __init__(self, address: tuple[str, int], request: bytes, budget: int) -> None:
+    def __init__(self, address: tuple[str, int], requests: Sequence[bytes], budget: int) -> None:
         self.address = address
-        self.request = request
+        self.requests = requests
+        self.sent = 0
         self.budget = budget
         self.selector = selectors.DefaultSelector()
         self.result = LoadResult()
@@ -125,9 +164,11 @@ class _Driver:
             self._close(connection)
             return
         self.budget -= 1
+        request = self.requests[self.sent % len(self.requests)]
+        self.sent += 1
         connection.sent_at = time.perf_counter()
         try:
-            connection.sock.sendall(self.request)  # a few hundred bytes: never blocks
+            connection.sock.sendall(request)  # a few hundred bytes: never blocks
         except OSError as exc:
             self._fail(connection, type(exc).__name__)
             return
@@ -205,7 +246,10 @@ def _frame(buffer: bytearray) -> tuple[int, int, bool] | None:
     for line in header_lines:
         name, _, value = line.partition(":")
         fields[name.strip().lower()] = value.strip()
+    status = int(status_line.split(" ", 2)[1])
+    close = fields.get("connection", "").lower() == "close"
+    if status in BODILESS or status < 200:
+        return status, end + 4, close
     if "content-length" not in fields:
         raise _Unframed(status_line)
-    close = fields.get("connection", "").lower() == "close"
-    return int(status_line.split(" ", 2)[1]), end + 4 + int(fields["content-length"]), close
+    return status, end + 4 + int(fields["content-length"]), close

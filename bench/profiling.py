@@ -33,6 +33,7 @@ from bench.stack import (
     provider_simulator,
     with_providers,
 )
+from bench.stored_prices import StoredPrices
 
 PATHS = ("/healthz", "/me/", "/prices/movies/", "/catalog/movies/")
 WARMUP = 50
@@ -57,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         env = with_providers(production_env(url, instance, token), simulator)
         env["ACCESS_LOG"] = "false"  # as gunicorn.conf.py sets it
         engine = prepare_database(env)
+        StoredPrices(env).refresh()  # the worker's refresh: /prices/movies/ reads what it stored
         os.environ.update(env)  # this process is the app: its settings come from here
         client, headers = _client()
         for path in args.paths:

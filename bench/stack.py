@@ -110,3 +110,19 @@ def get_json(url: str, headers: dict[str, str]) -> object:
     """One GET on loopback, its JSON body (raises on an HTTP error)."""
     with urlopen(Request(url, headers=headers), timeout=30) as response:  # noqa: S310
         return json.load(response)
+
+
+def get_header(url: str, headers: dict[str, str], name: str) -> str | None:
+    """One GET on loopback, the value of one header of its answer (raises on an HTTP error)."""
+    with urlopen(Request(url, headers=headers), timeout=30) as response:  # noqa: S310
+        response.read()
+        return response.headers.get(name)
+
+
+def post_json(url: str, body: object, headers: dict[str, str]) -> object:
+    """One POST of a JSON body on loopback, the JSON it answered (raises on an HTTP error)."""
+    request = Request(  # noqa: S310 (a loopback URL we made)
+        url, data=json.dumps(body).encode(), headers={**headers, "Content-Type": "application/json"}
+    )
+    with urlopen(request, timeout=30) as response:  # noqa: S310
+        return json.load(response)
