@@ -14,7 +14,7 @@ from src.accounts import service as accounts_service
 from src.columns import utcnow
 from src.exports import retention, runner
 from src.exports import service as exports_service
-from src.pricing import service as pricing_service
+from src.pricing import refresh
 from src.worker import JobQueue
 
 log = logging.getLogger(__name__)
@@ -24,9 +24,11 @@ def register_tasks(app: Flask, huey: Huey) -> JobQueue:
     """Register every task on this app's huey; the wrappers are what code enqueues."""
     run_export = _export_task(app, huey)
     reconcile = _export_periodic_tasks(app, huey, run_export)
-    _price_refresh_task(app, huey)
+    refresh_prices = _price_refresh_task(app, huey)
     _session_purge_task(app, huey)
-    return JobQueue(huey=huey, run_export=run_export, reconcile=reconcile)
+    return JobQueue(
+        huey=huey, run_export=run_export, reconcile=reconcile, refresh_prices=refresh_prices
+    )
 
 
 def _session_purge_task(app: Flask, huey: Huey) -> TaskWrapper:
@@ -40,21 +42,17 @@ def _session_purge_task(app: Flask, huey: Huey) -> TaskWrapper:
     return register_periodic(huey, crontab(minute="17", hour="3"), "accounts.purge", job)
 
 
-def refresh_every_minutes(refresh_s: float) -> int:
-    """PRICE_REFRESH_S in whole minutes, at least one: huey's scheduler ticks once a minute."""
-    return max(1, round(refresh_s / 60))
-
-
 def _price_refresh_task(app: Flask, huey: Huey) -> TaskWrapper:
-    """Keep the stored offers fresh, so that requests seldom wait on a provider."""
+    """Every minute, and when a worker starts: refresh the prices if this interval of
+    PRICE_REFRESH_S has not been refreshed yet (by any worker)."""
 
     def refresh_prices() -> None:
-        states = pricing_service.refresh_all_prices()
-        log.info("prices refreshed: %s", {name: state.status for name, state in states.items()})
+        report = refresh.refresh_if_due()
+        if report is not None:
+            log.info("prices refreshed", extra={"outcomes": report.outcomes})
 
-    minutes = refresh_every_minutes(app.config["PRICE_REFRESH_S"])
-    schedule = crontab(minute=f"*/{minutes}") if minutes > 1 else crontab(minute="*")
-    return register_periodic(huey, schedule, "prices.refresh", in_app_context(app, refresh_prices))
+    job = in_app_context(app, refresh_prices)
+    return register_periodic(huey, crontab(minute="*"), "prices.refresh", job)
 
 
 def _export_task(app: Flask, huey: Huey) -> TaskWrapper:
