@@ -23,12 +23,6 @@ from src.pricing.models import (
 PRICES = "prices"
 
 
-def statuses() -> dict[str, ProviderStatus]:
-    """Every provider's status row, by provider."""
-    rows = db.session.scalars(select(ProviderStatus))
-    return {row.provider: row for row in rows}
-
-
 def last_successes() -> dict[str, datetime | None]:
     """When each provider with a status row was last fetched well, by provider."""
     rows = db.session.execute(select(ProviderStatus.provider, ProviderStatus.last_success_at))
