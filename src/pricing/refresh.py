@@ -64,7 +64,9 @@ def refresh_if_due() -> RefreshReport | None:
     if not claimed:
         log.info("prices of this interval are already refreshed", extra={"interval": start})
         return None
-    return refresh_prices()
+    report = refresh_prices()
+    log.info("prices refreshed", extra={"interval": start, "outcomes": report.outcomes})
+    return report
 
 
 def refresh_prices() -> RefreshReport:

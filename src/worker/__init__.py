@@ -22,7 +22,6 @@ class JobQueue:
     huey: Huey
     run_export: TaskWrapper
     reconcile: Callable[[], None]
-    refresh_prices: TaskWrapper  # calling it queues a refresh (if due) now
 
 
 def init_queue(app: Flask) -> None:

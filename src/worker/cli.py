@@ -53,11 +53,8 @@ def worker(workers: int | None, no_periodic: bool) -> None:
     config = current_app.config
     queue = job_queue()
     _log_like_the_app()
-    # Pick up what a stopped worker left now, not at the next minute; and refresh the
-    # prices unless another worker already did in this interval.
+    # Pick up what a stopped worker left now, not at the next minute.
     queue.reconcile()
-    if not no_periodic:
-        queue.refresh_prices()
     consumer = GracefulConsumer(
         queue.huey,
         workers=workers or config["QUEUE_WORKERS"],

@@ -24,11 +24,9 @@ def register_tasks(app: Flask, huey: Huey) -> JobQueue:
     """Register every task on this app's huey; the wrappers are what code enqueues."""
     run_export = _export_task(app, huey)
     reconcile = _export_periodic_tasks(app, huey, run_export)
-    refresh_prices = _price_refresh_task(app, huey)
+    _price_refresh_task(app, huey)
     _session_purge_task(app, huey)
-    return JobQueue(
-        huey=huey, run_export=run_export, reconcile=reconcile, refresh_prices=refresh_prices
-    )
+    return JobQueue(huey=huey, run_export=run_export, reconcile=reconcile)
 
 
 def _session_purge_task(app: Flask, huey: Huey) -> TaskWrapper:
@@ -43,13 +41,11 @@ def _session_purge_task(app: Flask, huey: Huey) -> TaskWrapper:
 
 
 def _price_refresh_task(app: Flask, huey: Huey) -> TaskWrapper:
-    """Every minute, and when a worker starts: refresh the prices if this interval of
-    PRICE_REFRESH_S has not been refreshed yet (by any worker)."""
+    """At each tick of huey's scheduler (when the worker starts, then every 60 s): refresh
+    the prices unless this interval of PRICE_REFRESH_S was refreshed already, by any worker."""
 
     def refresh_prices() -> None:
-        report = refresh.refresh_if_due()
-        if report is not None:
-            log.info("prices refreshed", extra={"outcomes": report.outcomes})
+        refresh.refresh_if_due()
 
     job = in_app_context(app, refresh_prices)
     return register_periodic(huey, crontab(minute="*"), "prices.refresh", job)
