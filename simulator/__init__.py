@@ -7,7 +7,7 @@ from flask import Flask, Response, current_app
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
-from simulator import faults, movie_list, providers
+from simulator import faults, movie_list, providers, stats
 from simulator.catalog import load_catalogs
 from simulator.movie_list_entries import load_movie_list
 from simulator.settings import load_settings
@@ -35,12 +35,13 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.extensions["simulator.faults"] = faults.FaultBoard(
         seed=settings.seed, initial=settings.faults
     )
+    app.extensions["simulator.stats"] = stats.RequestStats()
     app.extensions["simulator.catalogs"] = load_catalogs(settings.provider_data_dir or DATA_DIR)
     app.extensions["simulator.movie_list"] = load_movie_list(
         DATA_DIR / "imdb.json", size=settings.movie_list_size
     )
     app.register_error_handler(HTTPException, _error_as_json)
-    for blueprint in (providers.bp, movie_list.bp, faults.bp):
+    for blueprint in (providers.bp, movie_list.bp, faults.bp, stats.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -9,6 +9,7 @@ from werkzeug.exceptions import Unauthorized
 
 from simulator.faults import disrupt
 from simulator.movie_list_entries import ListedMovie
+from simulator.stats import record
 
 PAGE_SIZE = 10
 
@@ -17,7 +18,8 @@ bp = Blueprint("movie_list", __name__, url_prefix="/api/v1/maya")
 
 @bp.before_request
 def admit() -> None:
-    """Apply the movie list's faults, then require its basic-auth credentials."""
+    """Count the call, apply the movie list's faults, then require its basic-auth credentials."""
+    record("movielist")
     disrupt("movielist")
     credentials = request.authorization
     if credentials is None or credentials.type != "basic":

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, request
 
 from simulator.catalog import DuplicateMovie, InvalidMovie, MovieRecord, ProviderCatalog
 from simulator.faults import disrupt
+from simulator.stats import record
 
 bp = Blueprint("providers", __name__, url_prefix="/api/<provider>")
 
@@ -20,9 +21,10 @@ def catalog(provider: str) -> ProviderCatalog:
 
 @bp.before_request
 def admit() -> None:
-    """Apply the provider's faults, then require its access token."""
+    """Count the call, apply the provider's faults, then require its access token."""
     provider = (request.view_args or {}).get("provider", "")
     catalog(provider)
+    record(provider)
     disrupt(provider)
     given = request.headers.get("x-access-token", "").encode()
     expected = current_app.config["PROVIDER_API_TOKEN"].encode()

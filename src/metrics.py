@@ -104,7 +104,14 @@ def metrics() -> Response:
         payload = generate_latest(registry)
     else:
         payload = generate_latest()
-    return Response(payload, mimetype=CONTENT_TYPE_LATEST)
+    return Response(payload + _price_freshness(), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _price_freshness() -> bytes:
+    # Read from the database at scrape time: the worker that refreshes is another process.
+    from src.pricing.freshness import exposition
+
+    return exposition()
 
 
 def init_metrics(app: Flask) -> None:

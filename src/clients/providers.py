@@ -67,12 +67,14 @@ _TRANSPORT_ERRORS = (
 )
 
 
-def provider_policy(provider: str, *, concurrency: int) -> UpstreamPolicy:
+def provider_policy(
+    provider: str, *, concurrency: int, read_timeout_s: float = 2.0
+) -> UpstreamPolicy:
     """How a provider is called: short tries, two retries on GET, a breaker per process."""
     return UpstreamPolicy(
         name=f"provider-{provider}",
         connect_timeout_s=0.5,
-        read_timeout_s=2.0,
+        read_timeout_s=read_timeout_s,
         retries=2,
         backoff_factor=0.05,
         pool_maxsize=max(16, concurrency + 2),
@@ -84,10 +86,20 @@ def provider_policy(provider: str, *, concurrency: int) -> UpstreamPolicy:
 class ProviderClient:
     """One provider's API; safe to share between threads."""
 
-    def __init__(self, *, provider: str, base_url: str, token: str, concurrency: int) -> None:
+    def __init__(
+        self,
+        *,
+        provider: str,
+        base_url: str,
+        token: str,
+        concurrency: int,
+        read_timeout_s: float = 2.0,
+    ) -> None:
         self.provider = provider
         self.base_url = base_url.rstrip("/")
-        self.policy = provider_policy(provider, concurrency=concurrency)
+        self.policy = provider_policy(
+            provider, concurrency=concurrency, read_timeout_s=read_timeout_s
+        )
         self._token = token
 
     def __repr__(self) -> str:
@@ -202,4 +214,5 @@ def provider_client(provider: str) -> ProviderClient:
         base_url=config[f"{provider.upper()}_URL"],
         token=config["PROVIDER_API_TOKEN"],
         concurrency=config["PRICE_DETAIL_CONCURRENCY"],
+        read_timeout_s=config["PRICE_FETCH_TIMEOUT_S"],
     )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from itertools import groupby
 
 from src.clients.providers import PROVIDERS
-from src.pricing.models import ProviderOffer, ProviderStatus
+from src.pricing.models import ProviderOffer
 
 OK, STALE, UNAVAILABLE = "ok", "stale", "unavailable"
 
@@ -59,24 +59,42 @@ class PriceBoard:
     providers: dict[str, ProviderState]
 
 
+@dataclass(frozen=True)
+class PriceSnapshot:
+    """The prices as the last stored refresh left them: each provider's last success and
+    every priced movie. It changes only when a refresh is stored (which bumps the prices
+    revision), so a cache may keep it by that revision; the providers' states come from it
+    and the time of each request (board())."""
+
+    successes: dict[str, datetime | None]
+    movies: list[PricedMovie]
+
+
+def board(snapshot: PriceSnapshot, *, now: datetime, max_age_s: float) -> PriceBoard:
+    """The price board at `now`: the snapshot's movies and each provider's state."""
+    return PriceBoard(
+        movies=snapshot.movies,
+        providers=provider_states(snapshot.successes, now=now, max_age_s=max_age_s),
+    )
+
+
 def provider_state(
-    status: ProviderStatus | None, *, now: datetime, max_age_s: float
+    last_success_at: datetime | None, *, now: datetime, max_age_s: float
 ) -> ProviderState:
-    """ok: fetched within max_age_s and the last attempt went well; stale: something is
-    stored; unavailable: nothing is stored for this provider."""
-    if status is None or status.last_success_at is None:
+    """ok: the last success is at most max_age_s old; stale: older; unavailable: the
+    provider has never been fetched well, so nothing of it is stored."""
+    if last_success_at is None:
         return ProviderState(UNAVAILABLE, None)
-    young = now - status.last_success_at <= timedelta(seconds=max_age_s)
-    current = young and status.last_error is None
-    return ProviderState(OK if current else STALE, status.last_success_at)
+    young = now - last_success_at <= timedelta(seconds=max_age_s)
+    return ProviderState(OK if young else STALE, last_success_at)
 
 
 def provider_states(
-    statuses: Mapping[str, ProviderStatus], *, now: datetime, max_age_s: float
+    successes: Mapping[str, datetime | None], *, now: datetime, max_age_s: float
 ) -> dict[str, ProviderState]:
     """Each known provider's state, in name order."""
     return {
-        provider: provider_state(statuses.get(provider), now=now, max_age_s=max_age_s)
+        provider: provider_state(successes.get(provider), now=now, max_age_s=max_age_s)
         for provider in PROVIDERS
     }
 

@@ -1,13 +1,12 @@
-"""Fetching one provider's prices: its list, then every movie's record in parallel.
-
-Runs in a worker thread under its own outbound deadline (PRICE_FETCH_TIMEOUT_S); the
-request that asked for it waits only until its own answer is due.
+"""Fetching the providers' prices for the worker's refresh: every provider at once, each
+its list then every movie's record in parallel, all under one outbound deadline.
 """
 
 from __future__ import annotations
 
 import contextvars
-from concurrent.futures import Executor, Future, wait
+from collections.abc import Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,23 +30,47 @@ class FetchOutcome:
     paused: bool = False  # the circuit breaker refused the call: nothing new was learned
 
     @property
-    def complete(self) -> bool:
-        return self.listed_ids is not None and not self.unfinished_ids
+    def kind(self) -> str:
+        """ok (list and every record), partial (some records missing), failed (no list),
+        paused (the circuit breaker made no call)."""
+        if self.paused:
+            return "paused"
+        if self.listed_ids is None:
+            return "failed"
+        return "partial" if self.unfinished_ids else "ok"
 
 
-def fetch_provider(
-    *, client: ProviderClient, details_pool: Executor, budget_s: float
-) -> FetchOutcome:
-    """The provider's list and records, within budget_s seconds in all."""
+def fetch_providers(
+    *, clients: Sequence[ProviderClient], deadline_s: float, detail_concurrency: int
+) -> list[FetchOutcome]:
+    """What every provider sells, fetched at once, all within deadline_s seconds: a record
+    still missing then is left unfinished. The threads end with the deadline (every
+    outbound call does), so this returns at most DEADLINE_MARGIN_S after it."""
+    with outbound_deadline(deadline_s), ThreadPoolExecutor(len(clients)) as pool:
+        # Each thread copies this context, so that it keeps the deadline.
+        futures = [
+            pool.submit(contextvars.copy_context().run, _fetch_one, client, detail_concurrency)
+            for client in clients
+        ]
+        return [future.result() for future in futures]
+
+
+def _fetch_one(client: ProviderClient, detail_concurrency: int) -> FetchOutcome:
+    threads = max(1, detail_concurrency)
+    with ThreadPoolExecutor(threads, thread_name_prefix=f"price-{client.provider}") as pool:
+        return fetch_provider(client=client, details_pool=pool)
+
+
+def fetch_provider(*, client: ProviderClient, details_pool: Executor) -> FetchOutcome:
+    """The provider's list and records, under the caller's outbound deadline."""
     outcome = FetchOutcome(provider=client.provider, started_at=utcnow())
-    with outbound_deadline(budget_s):
-        try:
-            summaries = client.list_movies()
-        except AppError as exc:
-            outcome.error, outcome.paused = exc.detail, isinstance(exc, CircuitOpen)
-            return outcome
-        outcome.listed_ids = {summary.provider_movie_id for summary in summaries}
-        _fetch_records(client, summaries, details_pool, outcome)
+    try:
+        summaries = client.list_movies()
+    except AppError as exc:
+        outcome.error, outcome.paused = exc.detail, isinstance(exc, CircuitOpen)
+        return outcome
+    outcome.listed_ids = {summary.provider_movie_id for summary in summaries}
+    _fetch_records(client, summaries, details_pool, outcome)
     if outcome.unfinished_ids:
         listed = len(outcome.listed_ids)
         outcome.error = f"{len(outcome.unfinished_ids)} of {listed} movie records did not arrive."

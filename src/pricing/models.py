@@ -62,3 +62,29 @@ class ProviderStatus(db.Model):  # type: ignore[name-defined]
     last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # The state the refresh last logged (ok, stale, unavailable): a change is logged once.
+    reported_status: Mapped[str | None] = mapped_column(String(16))
+
+
+class PriceRefresh(db.Model):  # type: ignore[name-defined]
+    """The refresh's one row (`prices`): the interval it last claimed, so that one refresh
+    runs per interval however many workers run, and the revision every stored refresh bumps
+    (what a cache of the prices is keyed by)."""
+
+    __tablename__ = "price_refresh"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+    interval_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class RefreshCount(db.Model):  # type: ignore[name-defined]
+    """How many refreshes of a provider ended with an outcome (ok, partial, failed, paused),
+    kept in the database so that /metrics shows them whichever process refreshed."""
+
+    __tablename__ = "price_refresh_counts"
+
+    provider: Mapped[str] = mapped_column(String(32), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)

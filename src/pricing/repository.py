@@ -6,18 +6,27 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from src.clients.provider_records import ProviderMovie
 from src.extensions import db
-from src.pricing.models import PriceObservation, ProviderOffer, ProviderStatus
+from src.pricing.models import (
+    PriceObservation,
+    PriceRefresh,
+    ProviderOffer,
+    ProviderStatus,
+    RefreshCount,
+)
+
+# The refresh's row in price_refresh (a general revisions table can take its revision over).
+PRICES = "prices"
 
 
-def statuses() -> dict[str, ProviderStatus]:
-    """Every provider's status row, by provider."""
-    rows = db.session.scalars(select(ProviderStatus))
-    return {row.provider: row for row in rows}
+def last_successes() -> dict[str, datetime | None]:
+    """When each provider with a status row was last fetched well, by provider."""
+    rows = db.session.execute(select(ProviderStatus.provider, ProviderStatus.last_success_at))
+    return {provider: last_success_at for provider, last_success_at in rows}
 
 
 def offers(*, movie_id: str | None = None) -> Sequence[ProviderOffer]:
@@ -77,6 +86,65 @@ def add_observations(*, movies: Sequence[ProviderMovie], observed_at: datetime) 
         )
         for movie in movies
     )
+
+
+def claim_interval(*, interval_start: datetime, claimed_at: datetime) -> bool:
+    """Claim the refresh of the interval starting at interval_start; False when a refresh
+    already claimed it (or a later one). One conditional UPDATE: of several workers asking
+    at once exactly one gets True (Postgres re-checks the condition after a concurrent
+    update commits; SQLite runs one write transaction at a time)."""
+    _ensure_refresh_row()
+    claimed = db.session.execute(
+        update(PriceRefresh)
+        .where(
+            PriceRefresh.name == PRICES,
+            or_(
+                PriceRefresh.interval_started_at.is_(None),
+                PriceRefresh.interval_started_at < interval_start,
+            ),
+        )
+        .values(interval_started_at=interval_start, claimed_at=claimed_at)
+    )
+    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def bump_revision() -> None:
+    """A new prices revision: what was read or cached before no longer holds."""
+    _ensure_refresh_row()
+    db.session.execute(
+        update(PriceRefresh)
+        .where(PriceRefresh.name == PRICES)
+        .values(revision=PriceRefresh.revision + 1)
+    )
+
+
+def revision() -> int:
+    """The prices revision (0 before any refresh was stored)."""
+    query = select(PriceRefresh.revision).where(PriceRefresh.name == PRICES)
+    return db.session.scalar(query) or 0
+
+
+def count_outcome(*, provider: str, outcome: str) -> None:
+    """One more refresh of the provider that ended with this outcome."""
+    statement = _insert(RefreshCount).values(provider=provider, outcome=outcome, count=1)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["provider", "outcome"], set_={"count": RefreshCount.count + 1}
+        )
+    )
+
+
+def outcome_counts() -> dict[tuple[str, str], int]:
+    """Refreshes by (provider, outcome)."""
+    rows = db.session.execute(
+        select(RefreshCount.provider, RefreshCount.outcome, RefreshCount.count)
+    )
+    return {(provider, outcome): count for provider, outcome, count in rows}
+
+
+def _ensure_refresh_row() -> None:
+    row = {"name": PRICES, "revision": 0}
+    db.session.execute(_insert(PriceRefresh).values(row).on_conflict_do_nothing())
 
 
 def _offer_row(movie: ProviderMovie, fetched_at: datetime) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from src.accounts import service as accounts_service
 from src.columns import utcnow
 from src.exports import retention, runner
 from src.exports import service as exports_service
-from src.pricing import service as pricing_service
+from src.pricing import refresh
 from src.worker import JobQueue
 
 log = logging.getLogger(__name__)
@@ -40,21 +40,15 @@ def _session_purge_task(app: Flask, huey: Huey) -> TaskWrapper:
     return register_periodic(huey, crontab(minute="17", hour="3"), "accounts.purge", job)
 
 
-def refresh_every_minutes(refresh_s: float) -> int:
-    """PRICE_REFRESH_S in whole minutes, at least one: huey's scheduler ticks once a minute."""
-    return max(1, round(refresh_s / 60))
-
-
 def _price_refresh_task(app: Flask, huey: Huey) -> TaskWrapper:
-    """Keep the stored offers fresh, so that requests seldom wait on a provider."""
+    """At each tick of huey's scheduler (when the worker starts, then every 60 s): refresh
+    the prices unless this interval of PRICE_REFRESH_S was refreshed already, by any worker."""
 
     def refresh_prices() -> None:
-        states = pricing_service.refresh_all_prices()
-        log.info("prices refreshed: %s", {name: state.status for name, state in states.items()})
+        refresh.refresh_if_due()
 
-    minutes = refresh_every_minutes(app.config["PRICE_REFRESH_S"])
-    schedule = crontab(minute=f"*/{minutes}") if minutes > 1 else crontab(minute="*")
-    return register_periodic(huey, schedule, "prices.refresh", in_app_context(app, refresh_prices))
+    job = in_app_context(app, refresh_prices)
+    return register_periodic(huey, crontab(minute="*"), "prices.refresh", job)
 
 
 def _export_task(app: Flask, huey: Huey) -> TaskWrapper:

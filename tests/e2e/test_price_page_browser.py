@@ -4,7 +4,9 @@ calls a real simulator. Screenshots are kept under artifacts/ to look at."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -84,9 +86,22 @@ def site(site_env: dict[str, str]) -> Iterator[RunningServer]:
 
 
 def refresh_prices(env: dict[str, str], *, expect: str) -> None:
-    """Run the periodic refresh, as the queue would, in its own process."""
-    output = run_flask("refresh-prices", env=env)
+    """Run the worker's refresh, as the queue would, in its own process."""
+    try:
+        output = run_flask("refresh-prices", env=env)
+    except RuntimeError as failed:  # exit 1 when no provider answered
+        output = str(failed)
     assert expect in output, output
+
+
+def age_last_success(env: dict[str, str], provider: str) -> None:
+    """Make the provider's last good refresh an hour old, as if it had failed since."""
+    long_ago = datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=1)
+    with sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///")) as connection:
+        connection.execute(
+            "UPDATE provider_status SET last_success_at = ? WHERE provider = ?",
+            (long_ago.isoformat(sep=" "), provider),
+        )
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +177,8 @@ def test_a_provider_that_is_down_is_named_in_a_visible_notice(
     page: Page, site: RunningServer, site_env: dict[str, str], site_simulator: RunningSimulator
 ):
     site_simulator.set_faults("filmworld", error_rate=1.0)
-    refresh_prices(site_env, expect="filmworld: stale")  # the periodic refresh finds it down
+    age_last_success(site_env, "filmworld")
+    refresh_prices(site_env, expect="filmworld: stale")  # the worker's refresh finds it down
     page.goto(f"{site.url}/", wait_until="load")
     notice = page.locator('.notice[data-provider="filmworld"]')
     assert notice.is_visible()

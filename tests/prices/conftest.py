@@ -1,6 +1,7 @@
-"""Fixtures for the price comparison: an app that commits for real (its fetches run in
-worker threads with their own sessions), pointed at the session's simulator, and price
-tables emptied around each test."""
+"""Fixtures for the price comparison: an app that commits for real (the refresh commits as
+the worker's does), pointed at the session's simulator, and price tables emptied around each
+test. Requests only read: a test that needs prices runs the refresh first (`refreshed`,
+`run_refresh`), as the worker would."""
 
 from __future__ import annotations
 
@@ -19,8 +20,14 @@ from src.accounts import service as accounts_service
 from src.accounts.models import User
 from src.clients.outbound import reset_upstream_state
 from src.extensions import db
-from src.pricing import service
-from src.pricing.models import PriceObservation, ProviderOffer, ProviderStatus
+from src.pricing import refresh
+from src.pricing.models import (
+    PriceObservation,
+    PriceRefresh,
+    ProviderOffer,
+    ProviderStatus,
+    RefreshCount,
+)
 from tests.conftest import (
     PASSWORD,
     SIMULATOR_PROVIDER_TOKEN,
@@ -32,7 +39,7 @@ from tests.support.simulator import RunningSimulator, running_simulator
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "simulator" / "data"
 USER_PREFIX = "prices-"
-FETCH_DRAIN_S = 15.0
+PRICE_TABLES = (ProviderOffer, ProviderStatus, PriceObservation, PriceRefresh, RefreshCount)
 
 
 def sample_records(provider: str) -> list[dict[str, str]]:
@@ -42,7 +49,7 @@ def sample_records(provider: str) -> list[dict[str, str]]:
 
 def empty_price_tables(app: Flask) -> None:
     with app.app_context():
-        for model in (ProviderOffer, ProviderStatus, PriceObservation):
+        for model in PRICE_TABLES:
             db.session.execute(delete(model))
         db.session.execute(delete(User).where(User.username.startswith(USER_PREFIX)))
         db.session.commit()
@@ -53,8 +60,7 @@ def prices_app(app: Flask, simulator: RunningSimulator) -> Iterator[Flask]:
     """The service on the session's database (migrated by `app`), calling the simulator."""
     config = app.config
     settings = settings_for_tests(config["SQLALCHEMY_DATABASE_URI"], config["INSTANCE_PATH"])
-    overrides = simulator_settings(simulator.url) | {"PRICE_FETCH_TIMEOUT_S": 5.0}
-    application = create_app(settings | overrides)
+    application = create_app(settings | simulator_settings(simulator.url))
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -62,16 +68,29 @@ def prices_app(app: Flask, simulator: RunningSimulator) -> Iterator[Flask]:
 
 @pytest.fixture
 def prices(prices_app: Flask, simulator: RunningSimulator) -> Iterator[Flask]:
-    """The prices app with nothing stored; after the test, faults cleared, fetches in
-    flight finished and everything they stored removed."""
+    """The prices app with nothing stored; after the test, faults cleared and everything
+    stored removed."""
     reset_upstream_state()
     empty_price_tables(prices_app)
+    simulator.reset_stats()
     yield prices_app
-    simulator.reset_faults()  # lets held requests go, so that fetches in flight end
-    with prices_app.app_context():
-        assert service.wait_for_fetches(timeout_s=FETCH_DRAIN_S)
+    simulator.reset_faults()
     empty_price_tables(prices_app)
     reset_upstream_state()
+
+
+def run_refresh(app: Flask) -> refresh.RefreshReport:
+    """The worker's refresh, now (as `flask refresh-prices` runs it)."""
+    with app.app_context():
+        return refresh.refresh_prices()
+
+
+@pytest.fixture
+def refreshed(prices: Flask) -> refresh.RefreshReport:
+    """Both providers' prices stored by a refresh before the test."""
+    report = run_refresh(prices)
+    assert report.outcomes == {"cinemaworld": "ok", "filmworld": "ok"}
+    return report
 
 
 @pytest.fixture

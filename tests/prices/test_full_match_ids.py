@@ -49,7 +49,7 @@ def test_digits_other_than_ascii_are_422(prices_client, admin, on_own_simulator,
 
 
 @pytest.mark.parametrize("suffix", ["%0A", "%0D%0A", "%20", "%09"])
-def test_a_price_id_with_whitespace_is_404(prices_client, reader, suffix):
+def test_a_price_id_with_whitespace_is_404(prices_client, reader, refreshed, suffix):
     assert prices_client.get("/prices/movies/", headers=reader).status_code == 200
     assert prices_client.get("/prices/movies/0076759/", headers=reader).status_code == 200
     response = prices_client.get(f"/prices/movies/0076759{suffix}/", headers=reader)

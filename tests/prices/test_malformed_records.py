@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tests.conftest import SIMULATOR_PROVIDER_TOKEN
-from tests.prices.conftest import point_at
+from tests.prices.conftest import point_at, run_refresh
 from tests.support.simulator import running_simulator
 
 
@@ -50,6 +50,7 @@ def malformed_simulator(tmp_path_factory):
 @pytest.fixture
 def on_malformed(prices, malformed_simulator, monkeypatch):
     point_at(prices, malformed_simulator, monkeypatch)
+    return run_refresh(prices)
 
 
 def test_good_records_count_and_malformed_ones_are_left_out(prices_client, reader, on_malformed):
@@ -66,8 +67,11 @@ def test_good_records_count_and_malformed_ones_are_left_out(prices_client, reade
     assert {state["status"] for state in response.json["providers"].values()} == {"ok"}
 
 
-def test_each_skipped_record_is_logged_with_the_reason(prices_client, reader, on_malformed, capsys):
-    prices_client.get("/prices/movies/", headers=reader)
+def test_each_skipped_record_is_logged_with_the_reason(
+    prices, malformed_simulator, monkeypatch, capsys
+):
+    point_at(prices, malformed_simulator, monkeypatch)
+    run_refresh(prices)
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
     skipped = [line for line in lines if line["message"].startswith("skipped a malformed")]
     logged_ids = {line["provider_movie_id"].strip("'") for line in skipped}

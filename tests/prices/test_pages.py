@@ -6,6 +6,7 @@ import re
 import requests
 
 from tests.conftest import SIMULATOR_PROVIDER_TOKEN
+from tests.prices.conftest import run_refresh
 from tests.support.simulator import REQUEST_TIMEOUT_S
 
 SCRIPT_TITLE = '<script>alert("owned")</script> Film'
@@ -21,7 +22,7 @@ def card(html, movie_id):
     return next(card for card in cards if card.startswith(f'data-movie-id="{movie_id}"'))
 
 
-def test_the_home_page_is_public_and_shows_the_cheapest_price_and_where(prices_client):
+def test_the_home_page_is_public_and_shows_the_cheapest_price_and_where(prices_client, refreshed):
     response = prices_client.get("/")
     assert response.status_code == 200
     assert response.content_type == "text/html; charset=utf-8"
@@ -34,26 +35,28 @@ def test_the_home_page_is_public_and_shows_the_cheapest_price_and_where(prices_c
     assert 'alt="Poster of Star Wars: Episode IV - A New Hope"' in new_hope
 
 
-def test_a_provider_that_is_down_is_named_in_a_notice(prices_client, simulator):
+def test_a_provider_that_is_down_is_named_in_a_notice(prices, prices_client, simulator):
     simulator.set_faults("filmworld", error_rate=1.0)
+    run_refresh(prices)
     html = page_text(prices_client.get("/"))
     assert "<strong>filmworld</strong> is unavailable right now" in html
     assert "cinemaworld</strong> is" not in html
 
 
 def test_a_provider_failing_after_a_success_is_named_as_out_of_date(
-    prices, prices_client, simulator, monkeypatch
+    prices, prices_client, refreshed, simulator, monkeypatch
 ):
-    prices_client.get("/")
-    monkeypatch.setitem(prices.config, "PRICE_MAX_AGE_S", 0)
     simulator.set_faults("cinemaworld", error_rate=1.0)
+    run_refresh(prices)
+    monkeypatch.setitem(prices.config, "PRICE_MAX_AGE_S", 0)
     html = page_text(prices_client.get("/"))
     assert "<strong>cinemaworld</strong> is not answering: its prices are from 20" in html
 
 
-def test_nothing_known_is_a_friendly_503_page(prices_client, simulator):
+def test_nothing_known_is_a_friendly_503_page(prices, prices_client, simulator):
     simulator.set_faults("cinemaworld", error_rate=1.0)
     simulator.set_faults("filmworld", error_rate=1.0)
+    run_refresh(prices)
     response = prices_client.get("/")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "10"
@@ -61,7 +64,7 @@ def test_nothing_known_is_a_friendly_503_page(prices_client, simulator):
     assert prices_client.get("/movies/0076759").status_code == 503
 
 
-def test_the_movie_page_shows_every_offer_and_the_details(prices_client):
+def test_the_movie_page_shows_every_offer_and_the_details(prices_client, refreshed):
     response = prices_client.get("/movies/0076759")
     assert response.status_code == 200
     html = page_text(response)
@@ -70,7 +73,7 @@ def test_the_movie_page_shows_every_offer_and_the_details(prices_client):
     assert html.index("fw0076759") < html.index("cw0076759")  # cheapest first
 
 
-def test_an_unknown_movie_is_a_friendly_404_page(prices_client):
+def test_an_unknown_movie_is_a_friendly_404_page(prices_client, refreshed):
     response = prices_client.get("/movies/1234567")
     assert response.status_code == 404
     assert "We could not find that movie" in page_text(response)
@@ -83,7 +86,7 @@ def test_the_pages_are_not_in_the_api_spec(prices_client):
 
 
 def test_provider_text_is_escaped_and_a_missing_poster_shows_a_placeholder(
-    prices_client, on_own_simulator
+    prices, prices_client, on_own_simulator
 ):
     posted = requests.post(
         f"{on_own_simulator.url}/api/cinemaworld/movie",
@@ -92,6 +95,7 @@ def test_provider_text_is_escaped_and_a_missing_poster_shows_a_placeholder(
         timeout=REQUEST_TIMEOUT_S,
     )
     movie_id = posted.json()["ID"][2:]
+    run_refresh(prices)
     html = page_text(prices_client.get("/"))
     assert '<script>alert("owned")' not in html
     assert "&lt;script&gt;alert(&#34;owned&#34;)&lt;/script&gt; Film" in html

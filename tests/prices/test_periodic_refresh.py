@@ -1,12 +1,14 @@
-"""The worker's periodic task keeps the offers fresh, so customers seldom wait on a provider."""
+"""The worker's periodic task is the one fetcher: every minute it refreshes the prices if
+this interval of PRICE_REFRESH_S has not been refreshed yet."""
 
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from src.columns import utcnow
 from src.extensions import db
 from src.pricing.models import ProviderOffer
-from src.worker.tasks import refresh_every_minutes
+from src.pricing.refresh import interval_start
 
 
 def _due_refresh(app):
@@ -38,5 +40,12 @@ def test_running_the_periodic_refresh_stores_both_providers_offers(
     assert len(response.json["data"]) == 7
 
 
-def test_the_refresh_interval_is_whole_minutes_and_at_least_one():
-    assert [refresh_every_minutes(seconds) for seconds in (1, 60, 89, 91, 300)] == [1, 1, 1, 2, 5]
+def test_the_periodic_refresh_runs_once_per_interval(prices, simulator):
+    huey, due = _due_refresh(prices)
+    before = interval_start(utcnow(), 60)
+    huey.execute(due[0])
+    huey.execute(due[0])  # the same minute again, as a second worker's tick would
+    intervals = 1 + (interval_start(utcnow(), 60) != before)  # 2 if a minute began meanwhile
+    calls = simulator.stats()
+    assert calls["cinemaworld"]["/api/cinemaworld/movies"] == intervals
+    assert calls["filmworld"]["/api/filmworld/movies"] == intervals

@@ -1,13 +1,13 @@
-"""GET /prices/movies/ and /prices/movies/<id>/ over real HTTP to the simulator."""
+"""GET /prices/movies/ and /prices/movies/<id>/ answer what the refresh stored, fetched over
+real HTTP from the simulator."""
 
-import time
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from src.extensions import db
 from src.pricing.models import PriceObservation, ProviderOffer
-from tests.prices.conftest import sample_records
+from tests.prices.conftest import run_refresh, sample_records
 
 # Worked out by hand from ../shared/data/providers (prices to two places):
 #   id        cinemaworld   filmworld   cheapest
@@ -29,7 +29,7 @@ EXPECTED = {
 }
 
 
-def test_cheapest_on_the_sample_data(prices_client, reader):
+def test_cheapest_on_the_sample_data(prices_client, reader, refreshed):
     response = prices_client.get("/prices/movies/", headers=reader)
     assert response.status_code == 200
     movies = {movie["id"]: movie for movie in response.json["data"]}
@@ -48,7 +48,7 @@ def test_the_expected_table_matches_the_sample_records():
             assert Decimal(offers[provider]) == Decimal(record["Price"])
 
 
-def test_movies_are_merged_by_the_number_behind_the_prefix(prices_client, reader):
+def test_movies_are_merged_by_the_number_behind_the_prefix(prices_client, reader, refreshed):
     movies = prices_client.get("/prices/movies/", headers=reader).json["data"]
     new_hope = next(movie for movie in movies if movie["id"] == "0076759")
     assert new_hope["title"] == "Star Wars: Episode IV - A New Hope"
@@ -58,7 +58,7 @@ def test_movies_are_merged_by_the_number_behind_the_prefix(prices_client, reader
     assert ids == {"cinemaworld": "cw0076759", "filmworld": "fw0076759"}
 
 
-def test_both_providers_are_reported_ok_with_their_fetch_time(prices_client, reader):
+def test_both_providers_are_reported_ok_with_their_fetch_time(prices_client, reader, refreshed):
     providers = prices_client.get("/prices/movies/", headers=reader).json["providers"]
     assert set(providers) == {"cinemaworld", "filmworld"}
     for state in providers.values():
@@ -72,7 +72,7 @@ def test_prices_need_a_token(prices_client):
     assert response.content_type == "application/problem+json"
 
 
-def test_the_detail_adds_the_provider_details(prices_client, reader):
+def test_the_detail_adds_the_provider_details(prices_client, reader, refreshed):
     response = prices_client.get("/prices/movies/0076759/", headers=reader)
     assert response.status_code == 200
     movie = response.json
@@ -84,29 +84,28 @@ def test_the_detail_adds_the_provider_details(prices_client, reader):
     assert movie["providers"]["filmworld"]["status"] == "ok"
 
 
-def test_the_detail_of_an_unknown_id_is_404(prices_client, reader):
+def test_the_detail_of_an_unknown_id_is_404(prices_client, reader, refreshed):
     response = prices_client.get("/prices/movies/9999999/", headers=reader)
     assert response.status_code == 404
     assert response.json["detail"] == "No provider sells a movie with id 9999999."
 
 
-def test_fresh_offers_are_answered_without_calling_the_providers(prices_client, reader, simulator):
-    assert prices_client.get("/prices/movies/", headers=reader).status_code == 200
+def test_reads_answer_from_the_database_without_calling_a_provider(
+    prices_client, reader, refreshed, simulator
+):
     simulator.set_faults("cinemaworld", hang=True)
     simulator.set_faults("filmworld", hang=True)
-    started = time.monotonic()
-    response = prices_client.get("/prices/movies/", headers=reader)
-    assert time.monotonic() - started < 0.5
-    assert {state["status"] for state in response.json["providers"].values()} == {"ok"}
-    assert len(response.json["data"]) == 7
+    simulator.reset_stats()
+    for path in ("/prices/movies/", "/prices/movies/0076759/"):
+        response = prices_client.get(path, headers=reader)
+        assert response.status_code == 200
+        assert {state["status"] for state in response.json["providers"].values()} == {"ok"}
+    assert simulator.stats() == {"cinemaworld": {}, "filmworld": {}, "movielist": {}}
 
 
-def test_each_fetch_stores_the_offers_and_appends_every_price_to_the_history(
-    prices, prices_client, reader, stored, monkeypatch
-):
-    monkeypatch.setitem(prices.config, "PRICE_MAX_AGE_S", 0)  # every request refreshes
+def test_each_refresh_stores_the_offers_and_appends_every_price_to_the_history(prices, stored):
     for _ in range(2):
-        assert prices_client.get("/prices/movies/", headers=reader).status_code == 200
+        assert run_refresh(prices).outcomes == {"cinemaworld": "ok", "filmworld": "ok"}
     offers = stored(lambda: db.session.scalar(select(func.count()).select_from(ProviderOffer)))
     history = stored(lambda: db.session.scalars(select(PriceObservation)).all())
     assert offers == 13
@@ -115,11 +114,22 @@ def test_each_fetch_stores_the_offers_and_appends_every_price_to_the_history(
     assert outlier == [Decimal("123343.50")] * 2
 
 
+def test_one_refresh_calls_each_list_once_and_each_record_once(prices, simulator):
+    run_refresh(prices)
+    calls = simulator.stats()
+    for provider in ("cinemaworld", "filmworld"):
+        records = {
+            f"/api/{provider}/movies/{record['ID']}": 1 for record in sample_records(provider)
+        }
+        assert calls[provider] == {f"/api/{provider}/movies": 1, **records}
+
+
 def test_refresh_prices_command_fetches_and_stores_both_providers(prices, stored):
     result = prices.test_cli_runner().invoke(args=["refresh-prices"])
     assert result.exit_code == 0, result.output
     assert "cinemaworld: ok" in result.output
     assert "filmworld: ok" in result.output
+    assert "this refresh: ok" in result.output
     offers = stored(lambda: db.session.scalar(select(func.count()).select_from(ProviderOffer)))
     assert offers == 13
 
@@ -130,3 +140,4 @@ def test_refresh_prices_command_fails_when_no_provider_answers(prices, simulator
     result = prices.test_cli_runner().invoke(args=["refresh-prices"])
     assert result.exit_code == 1
     assert "cinemaworld: unavailable" in result.output
+    assert "this refresh: failed" in result.output

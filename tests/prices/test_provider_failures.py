@@ -1,14 +1,30 @@
-"""A failing or slow provider never delays the answer past the deadline; what is stored
-is served marked stale; 503 only when nothing is known. Real HTTP to the simulator."""
+"""A failing or slow provider costs the worker's refresh at most its deadline and never
+delays a request; what is stored is served (marked stale once old); 503 only when nothing is
+known. Real HTTP to the simulator."""
 
+import threading
 import time
 
 import pytest
 
-from src.pricing import service
+from tests.prices.conftest import run_refresh
 
-DEADLINE_S = 2.0  # PRICE_DEADLINE_S's default, which the app under test keeps
+DEADLINE_S = 1.5  # the refresh's deadline in these tests (PRICE_DEADLINE_S)
+SLACK_S = 0.5  # the refresh stores after its deadline: loopback and a busy CPU
+# A request that called a hanging provider would wait at least one call's timeout.
+FETCH_TIMEOUT_S = 2.0  # PRICE_FETCH_TIMEOUT_S's default, which the app under test keeps
 FILMWORLD_IDS = {"0076759", "0080684", "0086190", "0120915", "0121765", "0121766"}
+
+
+@pytest.fixture(autouse=True)
+def short_deadline(prices, monkeypatch):
+    monkeypatch.setitem(prices.config, "PRICE_DEADLINE_S", DEADLINE_S)
+
+
+def timed_refresh(app):
+    started = time.monotonic()
+    report = run_refresh(app)
+    return report, time.monotonic() - started
 
 
 def timed_get(client, path, headers):
@@ -17,18 +33,14 @@ def timed_get(client, path, headers):
     return response, time.monotonic() - started
 
 
-@pytest.fixture
-def always_refresh(prices, monkeypatch):
-    """Offers are old as soon as stored, so every request calls the providers."""
-    monkeypatch.setitem(prices.config, "PRICE_MAX_AGE_S", 0)
-
-
-def test_a_hanging_provider_answers_within_the_deadline_with_the_others_offers(
-    prices_client, reader, simulator
+def test_a_hanging_provider_costs_the_refresh_its_deadline_and_the_other_is_stored(
+    prices, prices_client, reader, simulator
 ):
     simulator.set_faults("cinemaworld", hang=True)
-    response, took = timed_get(prices_client, "/prices/movies/", reader)
-    assert took < DEADLINE_S + 0.5
+    report, took = timed_refresh(prices)
+    assert took < DEADLINE_S + SLACK_S
+    assert report.outcomes == {"cinemaworld": "failed", "filmworld": "ok"}
+    response = prices_client.get("/prices/movies/", headers=reader)
     assert response.status_code == 200
     unavailable = {"status": "unavailable", "fetched_at": None}
     assert response.json["providers"]["cinemaworld"] == unavailable
@@ -38,25 +50,49 @@ def test_a_hanging_provider_answers_within_the_deadline_with_the_others_offers(
     assert {movie["cheapest"]["provider"] for movie in movies} == {"filmworld"}
 
 
-def test_a_provider_hanging_after_a_success_is_served_stale_within_the_deadline(
-    prices_client, reader, simulator, always_refresh
+def test_requests_during_a_refresh_of_a_hanging_provider_answer_at_once(
+    prices, prices_client, reader, refreshed, simulator
+):
+    simulator.set_faults("cinemaworld", hang=True)
+    simulator.set_faults("filmworld", hang=True)
+    refreshing = threading.Thread(target=run_refresh, args=(prices,))
+    refreshing.start()
+    answers = []
+    while refreshing.is_alive():
+        for path in ("/prices/movies/", "/prices/movies/0076759/", "/", "/movies/0076759"):
+            answers.append((path, *timed_get(prices_client, path, reader)))
+    refreshing.join()
+    assert len(answers) >= 4
+    assert {response.status_code for _, response, _ in answers} == {200}
+    assert max(took for _, _, took in answers) < FETCH_TIMEOUT_S, answers
+
+
+def test_a_provider_failing_after_a_success_keeps_its_offers_stale_once_old(
+    prices, prices_client, reader, refreshed, simulator, monkeypatch
 ):
     first = prices_client.get("/prices/movies/", headers=reader).json
     simulator.set_faults("filmworld", hang=True)
-    response, took = timed_get(prices_client, "/prices/movies/", reader)
-    assert took < DEADLINE_S + 0.5
-    providers = response.json["providers"]
-    assert providers["filmworld"] == {**first["providers"]["filmworld"], "status": "stale"}
-    assert providers["cinemaworld"]["status"] == "ok"
-    assert response.json["data"] == first["data"]  # filmworld's stored offers still count
+    report, took = timed_refresh(prices)
+    assert took < DEADLINE_S + SLACK_S
+    assert report.outcomes["filmworld"] == "failed"
+    young = prices_client.get("/prices/movies/", headers=reader).json
+    # Its last success is younger than PRICE_MAX_AGE_S: still ok, with the same offers.
+    assert young["providers"]["filmworld"] == first["providers"]["filmworld"]
+    assert young["data"] == first["data"]
+    monkeypatch.setitem(prices.config, "PRICE_MAX_AGE_S", 0)
+    old = prices_client.get("/prices/movies/", headers=reader).json
+    assert old["providers"]["filmworld"] == {**first["providers"]["filmworld"], "status": "stale"}
+    assert old["data"] == first["data"]  # filmworld's stored offers still count
 
 
 def test_both_failing_after_a_success_serve_what_is_stored_as_stale(
-    prices_client, reader, simulator, always_refresh
+    prices, prices_client, reader, refreshed, simulator, monkeypatch
 ):
     first = prices_client.get("/prices/movies/", headers=reader).json
     simulator.set_faults("cinemaworld", error_rate=1.0)
     simulator.set_faults("filmworld", error_rate=1.0)
+    assert run_refresh(prices).outcomes == {"cinemaworld": "failed", "filmworld": "failed"}
+    monkeypatch.setitem(prices.config, "PRICE_MAX_AGE_S", 0)
     response = prices_client.get("/prices/movies/", headers=reader)
     assert response.status_code == 200
     assert {state["status"] for state in response.json["providers"].values()} == {"stale"}
@@ -66,58 +102,63 @@ def test_both_failing_after_a_success_serve_what_is_stored_as_stale(
     assert detail.json["providers"]["cinemaworld"]["status"] == "stale"
 
 
-def test_both_failing_from_cold_is_503(prices_client, reader, simulator):
-    simulator.set_faults("cinemaworld", error_rate=1.0)
-    simulator.set_faults("filmworld", error_rate=1.0)
-    response, took = timed_get(prices_client, "/prices/movies/", reader)
-    assert took < DEADLINE_S + 0.5
+def test_before_any_refresh_the_prices_are_503(prices_client, reader, simulator):
+    simulator.reset_stats()
+    response = prices_client.get("/prices/movies/", headers=reader)
     assert response.status_code == 503
     assert response.content_type == "application/problem+json"
     assert response.headers["Retry-After"] == "5"
-    detail = prices_client.get("/prices/movies/0076759/", headers=reader)
-    assert detail.status_code == 503
+    assert prices_client.get("/prices/movies/0076759/", headers=reader).status_code == 503
+    assert simulator.stats()["cinemaworld"] == {}  # a request never fetches
 
 
-def test_both_hanging_from_cold_is_503_within_the_deadline(prices_client, reader, simulator):
-    simulator.set_faults("cinemaworld", hang=True)
-    simulator.set_faults("filmworld", hang=True)
-    response, took = timed_get(prices_client, "/prices/movies/", reader)
-    assert took < DEADLINE_S + 0.5
-    assert response.status_code == 503
+def test_both_failing_from_cold_stay_503(prices, prices_client, reader, simulator):
+    simulator.set_faults("cinemaworld", error_rate=1.0)
+    simulator.set_faults("filmworld", error_rate=1.0)
+    assert run_refresh(prices).outcomes == {"cinemaworld": "failed", "filmworld": "failed"}
+    assert prices_client.get("/prices/movies/", headers=reader).status_code == 503
 
 
-def test_a_slow_provider_is_stored_in_the_background_for_the_next_request(
+def test_both_hanging_from_cold_end_the_refresh_by_its_deadline_and_stay_503(
     prices, prices_client, reader, simulator
 ):
-    # List and records at 1.2 s each: 2.4 s in all, past the answer's deadline but within
-    # the fetch's own time (PRICE_FETCH_TIMEOUT_S), so the fetch lands after the answer.
-    simulator.set_faults("cinemaworld", latency_ms=1200)
-    first, took = timed_get(prices_client, "/prices/movies/", reader)
-    assert took < DEADLINE_S + 0.5
-    assert first.json["providers"]["cinemaworld"]["status"] == "unavailable"
-    with prices.app_context():
-        assert service.wait_for_fetches(timeout_s=10)
-    second, took = timed_get(prices_client, "/prices/movies/", reader)
-    assert took < 0.5
-    assert second.json["providers"]["cinemaworld"]["status"] == "ok"
-    assert len(second.json["data"]) == 7
-
-
-def test_later_requests_do_not_wait_again_for_a_fetch_already_past_its_deadline(
-    prices_client, reader, simulator, always_refresh
-):
-    prices_client.get("/prices/movies/", headers=reader)
     simulator.set_faults("cinemaworld", hang=True)
-    _, first_took = timed_get(prices_client, "/prices/movies/", reader)
-    response, took = timed_get(prices_client, "/prices/movies/", reader)
-    assert first_took > 1.0  # this one waited for the hanging fetch it started
-    assert took < 0.5  # this one joined it, already past its deadline
-    assert response.json["providers"]["cinemaworld"]["status"] == "stale"
+    simulator.set_faults("filmworld", hang=True)
+    report, took = timed_refresh(prices)
+    assert took < DEADLINE_S + SLACK_S
+    assert report.outcomes == {"cinemaworld": "failed", "filmworld": "failed"}
+    assert prices_client.get("/prices/movies/", headers=reader).status_code == 503
+
+
+def test_records_slower_than_the_deadline_keep_their_last_offers(
+    prices, prices_client, reader, refreshed, simulator
+):
+    # The list and each record take 1.2 s: the list arrives, the records not by 1.5 s.
+    simulator.set_faults("cinemaworld", latency_ms=1200)
+    report, took = timed_refresh(prices)
+    assert took < DEADLINE_S + SLACK_S
+    assert report.outcomes["cinemaworld"] == "partial"
+    response = prices_client.get("/prices/movies/", headers=reader)
+    assert response.json["providers"]["cinemaworld"]["status"] == "ok"  # the list came
+    assert len(response.json["data"]) == 7
+    cinemaworld = [
+        o for m in response.json["data"] for o in m["offers"] if "cw" in o["provider_movie_id"]
+    ]
+    assert len(cinemaworld) == 7
+
+
+def test_a_slow_provider_within_the_deadline_is_stored(prices, prices_client, reader, simulator):
+    simulator.set_faults("cinemaworld", latency_ms=400)  # list and records: 0.8 s in all
+    assert run_refresh(prices).outcomes == {"cinemaworld": "ok", "filmworld": "ok"}
+    response = prices_client.get("/prices/movies/", headers=reader)
+    assert response.json["providers"]["cinemaworld"]["status"] == "ok"
+    assert len(response.json["data"]) == 7
 
 
 def test_a_wrong_provider_token_leaves_the_provider_unavailable(
     prices, prices_client, reader, monkeypatch
 ):
     monkeypatch.setitem(prices.config, "PROVIDER_API_TOKEN", "not-the-token")
+    assert run_refresh(prices).outcomes == {"cinemaworld": "failed", "filmworld": "failed"}
     response = prices_client.get("/prices/movies/", headers=reader)
     assert response.status_code == 503

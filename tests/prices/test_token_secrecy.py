@@ -5,6 +5,7 @@ import logging
 import pytest
 
 from tests.conftest import SIMULATOR_PROVIDER_TOKEN
+from tests.prices.conftest import run_refresh
 from tests.support.simulator import free_port
 
 MOVIE = {"title": "Heat", "year": 1995, "price": "12.50"}
@@ -39,15 +40,17 @@ def test_the_token_is_kept_through_successes_and_every_kind_of_failure(
     caplog,
 ):
     simulator = on_own_simulator
-    monkeypatch.setitem(prices.config, "PRICE_MAX_AGE_S", 0)
     monkeypatch.setitem(prices.config, "PRICE_DEADLINE_S", 0.5)
+    monkeypatch.setitem(prices.config, "PRICE_FETCH_TIMEOUT_S", 0.5)
     get, post = prices_client.get, prices_client.post
     responses = []
     simulator.set_faults("cinemaworld", error_rate=1.0)
     simulator.set_faults("filmworld", error_rate=1.0)
+    run_refresh(prices)  # fails, and logs it
     responses += [get("/prices/movies/", headers=reader), get("/")]  # 503 from cold
     responses.append(post(POST_PATH, json=MOVIE, headers=admin))  # 502
     simulator.reset_faults()
+    run_refresh(prices)
     responses += [
         get("/prices/movies/", headers=reader),
         get("/prices/movies/0076759/", headers=reader),
@@ -56,7 +59,8 @@ def test_the_token_is_kept_through_successes_and_every_kind_of_failure(
     responses.append(post(POST_PATH, json=MOVIE, headers=admin))  # 201
     responses.append(post(POST_PATH, json={**MOVIE, "price": 1.5}, headers=admin))  # 422
     simulator.set_faults("filmworld", hang=True)
-    responses += [get("/prices/movies/", headers=reader), get("/")]  # stale
+    run_refresh(prices)  # filmworld times out
+    responses += [get("/prices/movies/", headers=reader), get("/")]  # its offers still served
     responses.append(post(POST_PATH, json=MOVIE, headers=admin))  # 504
     monkeypatch.setitem(prices.config, "FILMWORLD_URL", f"http://127.0.0.1:{free_port()}/x")
     responses.append(post(POST_PATH, json=MOVIE, headers=admin))  # 503
@@ -70,6 +74,7 @@ def test_a_token_the_provider_refuses_is_not_echoed(
 ):
     refused = "refused-token-5d2e81"
     monkeypatch.setitem(prices.config, "PROVIDER_API_TOKEN", refused)
+    assert not run_refresh(prices).any_answered
     responses = [
         prices_client.get("/prices/movies/", headers=reader),
         prices_client.post(POST_PATH, json=MOVIE, headers=admin),

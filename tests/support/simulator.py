@@ -49,6 +49,17 @@ class RunningSimulator:
         """Clear every target's faults and release held requests."""
         requests.delete(f"{self.url}/_faults/", timeout=REQUEST_TIMEOUT_S).raise_for_status()
 
+    def stats(self) -> dict[str, dict[str, int]]:
+        """How many requests each target received, by path, since the last reset_stats()."""
+        response = requests.get(f"{self.url}/_stats/", timeout=REQUEST_TIMEOUT_S)
+        response.raise_for_status()
+        counts: dict[str, dict[str, int]] = response.json()
+        return counts
+
+    def reset_stats(self) -> None:
+        """Count every target's requests from zero again."""
+        requests.delete(f"{self.url}/_stats/", timeout=REQUEST_TIMEOUT_S).raise_for_status()
+
 
 def free_port(host: str = HOST) -> int:
     """A TCP port that was free on the host a moment ago."""
