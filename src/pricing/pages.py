@@ -101,6 +101,8 @@ def _folded(text: str) -> str:
 
 def _titled(movies: Sequence[PricedMovie], query: str) -> list[PricedMovie]:
     """The movies whose title contains the query, whatever the case; all without one."""
+    if not query:
+        return list(movies)
     wanted = _folded(query)
     return [movie for movie in movies if wanted in _folded(movie.title)]
 
@@ -108,6 +110,8 @@ def _titled(movies: Sequence[PricedMovie], query: str) -> list[PricedMovie]:
 def _ordered(movies: list[PricedMovie], sort: str) -> list[PricedMovie]:
     """In the order asked for; ties keep the board's order (by title, then id), also when
     descending (a stable sort)."""
+    if sort == DEFAULT_SORT:
+        return movies  # the board's own order: no key to compute per request
     _, key, descending = SORTS[sort]
     return sorted(movies, key=key, reverse=descending)
 
