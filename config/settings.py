@@ -93,6 +93,13 @@ def export_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _currency(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or default).strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", raw):
+        raise ConfigError(f"{name} must be a three-letter ISO 4217 code such as AUD, got {raw!r}")
+    return raw
+
+
 def database_url(url: str) -> str:
     """Pin Postgres URLs to the psycopg2 driver, whatever SQLAlchemy's default."""
     for prefix in ("postgres://", "postgresql://"):
@@ -170,6 +177,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CORS_ORIGINS": _list(env, "CORS_ORIGINS", []),
         "TRUSTED_PROXIES": _networks(env, "TRUSTED_PROXIES", ["127.0.0.1", "::1"]),
         "ALLOWED_HOSTS": _list(env, "ALLOWED_HOSTS", []),
+        "PRICE_CURRENCY": _currency(env, "PRICE_CURRENCY", "AUD"),
         "CINEMAWORLD_URL": env.get("CINEMAWORLD_URL", f"{SIMULATOR_URL}/api/cinemaworld"),
         "FILMWORLD_URL": env.get("FILMWORLD_URL", f"{SIMULATOR_URL}/api/filmworld"),
         "PROVIDER_API_TOKEN": env.get("PROVIDER_API_TOKEN") or None,

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, request
 
 from src.accounts.auth import public
+from src.clients.providers import PROVIDERS
+from src.columns import utcnow
 from src.errors import NotFound, UpstreamUnavailable
 from src.pricing import service
-from src.pricing.comparison import troubled_providers
+from src.pricing.chart import MONTHS
+from src.pricing.comparison import PricedMovie, troubled_providers
+from src.pricing.history import price_history
 
 bp = Blueprint("pages", __name__)
 RETRY_AFTER_S = 10
@@ -32,18 +38,38 @@ DETAIL_LABELS = {
     "country": "Country",
 }
 Page = tuple[str, int] | tuple[str, int, dict[str, str]]
+# The home page's orders, by the value of its `sort` parameter, with their labels. An
+# unknown value is ignored: the page is shown in the default order, which the form then shows.
+SORTS: dict[str, tuple[str, Callable[[PricedMovie], Decimal | str], bool]] = {
+    "title": ("Title, A to Z", lambda movie: _folded(movie.title), False),
+    "-title": ("Title, Z to A", lambda movie: _folded(movie.title), True),
+    "price": ("Price, lowest first", lambda movie: movie.cheapest.price, False),
+    "-price": ("Price, highest first", lambda movie: movie.cheapest.price, True),
+}
+DEFAULT_SORT = "title"
 
 
 @bp.get("/")
 @public
 def home() -> Page:
-    """Every movie with its cheapest price and where."""
+    """Every movie with its cheapest price and where; `q` finds titles, `sort` orders them."""
+    query = request.args.get("q", "").strip()
+    sort = request.args.get("sort", DEFAULT_SORT)
+    sort = sort if sort in SORTS else DEFAULT_SORT
     try:
         board = service.price_board()
     except UpstreamUnavailable:
         return _unavailable()
-    troubled = troubled_providers(board.providers)
-    return render_template("pricing/index.html", board=board, troubled=troubled), 200
+    page = render_template(
+        "pricing/index.html",
+        board=board,
+        movies=_ordered(_titled(board.movies, query), sort),
+        query=query,
+        sort=sort,
+        sorts={value: label for value, (label, _, _) in SORTS.items()},
+        troubled=troubled_providers(board.providers),
+    )
+    return page, 200
 
 
 @bp.get("/movies/<movie_id>")
@@ -56,11 +82,38 @@ def movie_page(movie_id: str) -> Page:
         return _unavailable()
     except NotFound:
         return render_template("pricing/not_found.html", movie_id=movie_id), 404
-    troubled = troubled_providers(providers)
+    history = price_history(movie_id=movie.id, providers=PROVIDERS, today=utcnow().date())
     page = render_template(
-        "pricing/movie.html", movie=movie, troubled=troubled, labels=DETAIL_LABELS
+        "pricing/movie.html",
+        movie=movie,
+        history=history,
+        troubled=troubled_providers(providers),
+        labels=DETAIL_LABELS,
     )
     return page, 200
+
+
+def _folded(text: str) -> str:
+    """Text for caseless matching: compatibility-normalised and case-folded (so "É" written
+    as one character or as E and an accent, "STRASSE" and "straße" all match)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _titled(movies: Sequence[PricedMovie], query: str) -> list[PricedMovie]:
+    """The movies whose title contains the query, whatever the case; all without one."""
+    if not query:
+        return list(movies)
+    wanted = _folded(query)
+    return [movie for movie in movies if wanted in _folded(movie.title)]
+
+
+def _ordered(movies: list[PricedMovie], sort: str) -> list[PricedMovie]:
+    """In the order asked for; ties keep the board's order (by title, then id), also when
+    descending (a stable sort)."""
+    if sort == DEFAULT_SORT:
+        return movies  # the board's own order: no key to compute per request
+    _, key, descending = SORTS[sort]
+    return sorted(movies, key=key, reverse=descending)
 
 
 def _unavailable() -> Page:
@@ -72,6 +125,18 @@ def _unavailable() -> Page:
 def money(price: Decimal) -> str:
     """A price with two places, from the Decimal itself (never through float)."""
     return f"{price:.2f}"
+
+
+@bp.app_template_filter("price")
+def price(amount: Decimal) -> str:
+    """A price with its currency, "AUD 29.50"."""
+    return f"{current_app.config['PRICE_CURRENCY']} {amount:.2f}"
+
+
+@bp.app_template_filter("day")
+def day(moment: date) -> str:
+    """A day as "3 Nov 2026", the same in every locale."""
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
 @bp.app_template_filter("utc")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Date, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from src.clients.provider_records import ProviderMovie
 from src.extensions import db
@@ -145,6 +149,45 @@ def outcome_counts() -> dict[tuple[str, str], int]:
 def _ensure_refresh_row() -> None:
     row = {"name": PRICES, "revision": 0}
     db.session.execute(_insert(PriceRefresh).values(row).on_conflict_do_nothing())
+
+
+def daily_lowest_prices(
+    *, movie_id: str, since: datetime, until: datetime
+) -> list[tuple[str, date, Decimal]]:
+    """(provider, UTC day, lowest price seen that day) of one movie's history in
+    [since, until), by provider and day (read through ix_price_history_movie_observed)."""
+    day = UtcDay(PriceObservation.observed_at)
+    query = (
+        select(PriceObservation.provider, day, func.min(PriceObservation.price))
+        .where(
+            PriceObservation.movie_id == movie_id,
+            PriceObservation.observed_at >= since,
+            PriceObservation.observed_at < until,
+        )
+        .group_by(PriceObservation.provider, day)
+        .order_by(PriceObservation.provider, day)
+    )
+    return [(provider, day, price) for provider, day, price in db.session.execute(query)]
+
+
+class UtcDay(FunctionElement[date]):
+    """The UTC calendar day of a UtcDateTime column, on either backend."""
+
+    type = Date()  # noqa: A003 (SQLAlchemy's name)
+    name = "utc_day"
+    inherit_cache = True
+
+
+@compiles(UtcDay)
+def _utc_day(element: UtcDay, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps UtcDateTime as naive UTC text ("2026-11-21 10:00:00.000000").
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(UtcDay, "postgresql")
+def _utc_day_postgres(element: UtcDay, compiler: SQLCompiler, **kw: Any) -> str:
+    # The session's TimeZone must not decide the day.
+    return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
 
 
 def _offer_row(movie: ProviderMovie, fetched_at: datetime) -> dict[str, Any]:

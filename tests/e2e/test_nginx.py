@@ -4,12 +4,17 @@ import http.client
 import json
 import os
 import secrets
+import threading
+import time
+import uuid
 
 import pytest
 import requests
 
+from tests.conftest import SIMULATOR_PROVIDER_TOKEN, simulator_settings
 from tests.support.nginx import check_config, nginx_available, running_nginx, write_config
 from tests.support.processes import migrate, run_flask, running_gunicorn
+from tests.support.simulator import running_simulator
 
 TIMEOUT_S = 10
 PASSWORD = "nginx-test-password"
@@ -22,9 +27,21 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def server_env(tmp_path_factory):
+def prices_simulator():
+    """The providers the app's prices come from (the customer pages need some)."""
+    env = {"PROVIDER_API_TOKEN": SIMULATOR_PROVIDER_TOKEN, "SIM_FAULTS": None}
+    with running_simulator(env={**env, "SIM_PROVIDER_DATA_DIR": None}) as simulator:
+        yield simulator
+
+
+@pytest.fixture(scope="module")
+def server_env(tmp_path_factory, prices_simulator):
     instance = tmp_path_factory.mktemp("nginx-app")
+    upstreams = {
+        name: str(value) for name, value in simulator_settings(prices_simulator.url).items()
+    }
     env = {
+        **upstreams,
         "DATABASE_URL": f"sqlite:///{instance}/app.db",
         "INSTANCE_DIR": str(instance),
         "ACCESS_LOG": "true",
@@ -34,6 +51,7 @@ def server_env(tmp_path_factory):
     }
     migrate(env)
     run_flask("seed", env=env)
+    run_flask("refresh-prices", env=env)
     return env
 
 
@@ -253,3 +271,138 @@ def test_gunicorn_down_is_502_problem_json(server_env, tmp_path):
     assert response.status_code == 502
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json()["title"] == "Bad Gateway"
+
+
+# The microcache of the customer pages. Requests come from addresses of their own, so that
+# NGINX's per-address limit (20 r/s) of the other tests never holds them back.
+CACHE_CLIENT = "127.0.0.5"
+# A cached page lives 1 s; a pair of requests further apart than this proves nothing.
+WITHIN_VALIDITY_S = 0.8
+
+
+def _get(port, path, headers=None, source=CACHE_CLIENT):
+    """One GET with a request id of its own: (status, headers, body, request id)."""
+    request_id = uuid.uuid4().hex
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=TIMEOUT_S, source_address=(source, 0)
+    )
+    try:
+        connection.request("GET", path, headers={"X-Request-ID": request_id, **(headers or {})})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read(), request_id
+    finally:
+        connection.close()
+
+
+def _reached_app(gunicorn, request_id):
+    """Whether the app served the request with this id (its access log line)."""
+    return f'"request_id": "{request_id}"' in gunicorn.log_text()
+
+
+def _fresh(path):
+    """The path with a query of its own: a cache key no other request used."""
+    return f"{path}{'&' if '?' in path else '?'}n={uuid.uuid4().hex}"
+
+
+def _two_in_a_row(port, path, headers=None):
+    """The same GET twice, the second within the first's second of validity."""
+    for _ in range(3):  # a stalled machine may space them out: try again, never pass so
+        fresh = _fresh(path)
+        started = time.monotonic()
+        first = _get(port, fresh, headers)
+        second = _get(port, fresh, headers)
+        if time.monotonic() - started < WITHIN_VALIDITY_S:
+            return first, second
+    pytest.fail(f"could not send two requests within {WITHIN_VALIDITY_S} s")
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=hope&sort=-price", "/movies/0076759"])
+def test_a_public_page_asked_again_within_a_second_is_served_by_nginx(stack, path):
+    gunicorn, nginx = stack
+    first, second = _two_in_a_row(nginx.port, path)
+    assert (first[0], first[1]["X-Cache-Status"]) == (200, "MISS")
+    assert (second[0], second[1]["X-Cache-Status"]) == (200, "HIT")
+    assert second[2] == first[2]
+    assert b"Star Wars" in second[2]
+    assert _reached_app(gunicorn, first[3])
+    assert not _reached_app(gunicorn, second[3])
+    # Each answer still has its own request id and the security headers, the app's CSP too.
+    assert second[1]["X-Request-ID"] == second[3]
+    assert second[1]["X-Content-Type-Options"] == "nosniff"
+    assert "style-src 'self'" in second[1]["Content-Security-Policy"]
+    assert not any(name.startswith("X-RateLimit") for name in second[1])
+
+
+def test_a_cached_page_expires_after_its_second(stack):
+    gunicorn, nginx = stack
+    path = _fresh("/")
+    assert _get(nginx.port, path)[1]["X-Cache-Status"] == "MISS"
+    # NGINX counts whole seconds: "1s" keeps a copy until the end of the next second, so
+    # 1 to 2 s after it was stored.
+    time.sleep(2.1)
+    status, headers, _, request_id = _get(nginx.port, path)
+    assert (status, headers["X-Cache-Status"]) == (200, "EXPIRED")
+    assert _reached_app(gunicorn, request_id)
+
+
+def test_the_cache_key_holds_the_query_and_the_host(stack):
+    _, nginx = stack
+    path = _fresh("/?q=hope")
+    assert _get(nginx.port, path)[1]["X-Cache-Status"] == "MISS"
+    assert _get(nginx.port, path + "x")[1]["X-Cache-Status"] == "MISS"
+    other_host = {"Host": f"movies.example.org:{nginx.port}"}
+    assert _get(nginx.port, path, other_host)[1]["X-Cache-Status"] == "MISS"
+
+
+@pytest.mark.parametrize(
+    "private", [{"Authorization": "Bearer not-a-token"}, {"Cookie": "session=abc"}]
+)
+def test_a_request_with_credentials_or_a_cookie_is_never_cached(stack, private):
+    gunicorn, nginx = stack
+    path = _fresh("/")
+    (_, first, _, first_id), (_, second, _, second_id) = [
+        _get(nginx.port, path, private) for _ in range(2)
+    ]
+    assert first["X-Cache-Status"] == second["X-Cache-Status"] == "BYPASS"
+    assert _reached_app(gunicorn, first_id) and _reached_app(gunicorn, second_id)
+    # Nor did its answer go into the cache for others.
+    assert _get(nginx.port, path)[1]["X-Cache-Status"] == "MISS"
+
+
+@pytest.mark.parametrize("path", ["/prices/movies/", "/movies/?page=1", "/catalog/movies/"])
+def test_api_paths_are_never_cached(stack, token, path):
+    gunicorn, nginx = stack
+    for _ in range(2):
+        status, headers, _, request_id = _get(
+            nginx.port, path, {"Authorization": f"Bearer {token}"}
+        )
+        assert "X-Cache-Status" not in headers
+        assert _reached_app(gunicorn, request_id)
+    # Without a token either: the 401 comes from the app each time.
+    for _ in range(2):
+        status, headers, _, request_id = _get(nginx.port, "/prices/movies/")
+        assert (status, "X-Cache-Status" in headers) == (401, False)
+        assert _reached_app(gunicorn, request_id)
+
+
+def test_a_crowd_on_an_uncached_page_costs_the_app_one_render(stack):
+    gunicorn, nginx = stack
+    path = _fresh("/movies/0076759")
+    crowd = 8
+    start = threading.Barrier(crowd)
+    answers = []
+
+    def ask(n):
+        start.wait()
+        answers.append(_get(nginx.port, path, source=f"127.0.0.{10 + n}"))
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(crowd)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT_S)
+    assert [status for status, *_ in answers] == [200] * crowd
+    assert sorted(headers["X-Cache-Status"] for _, headers, _, _ in answers) == (
+        ["HIT"] * (crowd - 1) + ["MISS"]
+    )
+    assert sum(_reached_app(gunicorn, request_id) for *_, request_id in answers) == 1

@@ -28,7 +28,7 @@ def test_the_home_page_is_public_and_shows_the_cheapest_price_and_where(prices_c
     assert response.content_type == "text/html; charset=utf-8"
     new_hope = card(page_text(response), "0076759")
     assert "Star Wars: Episode IV - A New Hope" in new_hope
-    cheapest = r'class="price">29.50</strong>\s*at <span class="provider">filmworld'
+    cheapest = r'class="price">AUD 29.50</strong>\s*at <span class="provider">filmworld'
     assert re.search(cheapest, new_hope)
     assert "123.50" in new_hope  # the other offer
     assert 'loading="lazy"' in new_hope

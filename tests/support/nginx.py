@@ -17,6 +17,7 @@ from tests.support.processes import REPO_ROOT, free_port, stop
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SITE = REPO_ROOT / "nginx" / "movie-service.conf"
+CACHE_DIR = "/var/cache/nginx/movie-service"
 # The names the test site serves: what requests sends for its url, and one public name.
 SERVER_NAMES = "127.0.0.1 movies.example.org"
 STARTUP_LIMIT_S = 10.0
@@ -60,9 +61,8 @@ def render_site(*, listen_port: int, upstream_port: int) -> str:
 
 
 def write_config(prefix: Path, *, listen_port: int, upstream_port: int) -> Path:
-    (prefix / "site.conf").write_text(
-        render_site(listen_port=listen_port, upstream_port=upstream_port)
-    )
+    site = render_site(listen_port=listen_port, upstream_port=upstream_port)
+    (prefix / "site.conf").write_text(site.replace(CACHE_DIR, str(prefix / "cache")))
     user = "user root;" if os.geteuid() == 0 else ""
     main = prefix / "nginx.conf"
     main.write_text(MAIN_CONF.format(user=user, prefix=prefix))

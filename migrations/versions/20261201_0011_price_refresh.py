@@ -1,6 +1,6 @@
 """price refresh: the worker's lease and the prices revision, refresh counts, reported status
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-01
 
@@ -14,7 +14,7 @@ many workers there are) and the prices revision every stored refresh bumps.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
