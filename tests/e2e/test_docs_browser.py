@@ -4,21 +4,18 @@ operations, and its CSP is never violated. The screenshot is kept under artifact
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, ConsoleMessage, Route, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Route
 
+from tests.support.browser import chromium_browser
 from tests.support.processes import RunningServer, migrate, running_gunicorn
 from tests.support.simulator import REPO_ROOT, REQUEST_TIMEOUT_S
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 PAGE_TIMEOUT_MS = 15_000
 METHODS = {"get", "put", "post", "delete", "patch"}
 
@@ -34,14 +31,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser test, but {CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (CI installs it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 def test_swagger_ui_renders_every_operation_offline(browser: Browser, site: RunningServer):

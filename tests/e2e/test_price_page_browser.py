@@ -3,22 +3,21 @@ calls a real simulator. Screenshots are kept under artifacts/ to look at."""
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route
 from sqlalchemy import create_engine, insert
 
 from src.columns import utcnow
 from src.pricing.models import PriceObservation
 from tests.conftest import SIMULATOR_PROVIDER_TOKEN, simulator_settings
+from tests.support.browser import chromium_browser
 from tests.support.processes import (
     RunningServer,
     migrate,
@@ -34,17 +33,6 @@ from tests.support.simulator import (
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = REPO_ROOT / "artifacts"
 SCRIPT_TITLE = '<script>alert("owned")</script> The Escaped Film'
 PAGE_TIMEOUT_MS = 15_000
@@ -146,14 +134,8 @@ def age_last_success(env: dict[str, str], provider: str) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser test, but {CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (CI installs it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
