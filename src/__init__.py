@@ -68,7 +68,6 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the WSGI app from the environment, with optional overrides (tests)."""
-    import src.accounts.jwt_callbacks  # noqa: F401  (registers the loaders on `jwt`)
     from src.accounts.auth import init_auth
     from src.cli import register_commands
     from src.metrics import init_metrics

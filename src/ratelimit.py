@@ -17,7 +17,6 @@ from functools import partial
 from typing import Any
 
 from flask import Flask, Response, after_this_request, request
-from flask_jwt_extended import get_jwt_identity
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
@@ -25,6 +24,7 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from config import ConfigError
+from src.accounts.auth import verified_principal
 from src.errors import AppError
 from src.metrics import RATE_LIMIT_STORE_FAILURES
 
@@ -81,11 +81,8 @@ def client_key() -> str:
 
 def user_or_address() -> str:
     """The verified token's user when the auth gate saw one, else the client address."""
-    try:
-        identity = get_jwt_identity()
-    except RuntimeError:  # no token was verified for this request
-        identity = None
-    return f"user:{identity}" if identity else f"addr:{client_key()}"
+    caller = verified_principal()
+    return f"user:{caller.id}" if caller else f"addr:{client_key()}"
 
 
 def store_failed(check: str, error: BaseException | None) -> None:
