@@ -21,6 +21,7 @@ from src.database import engine_options, init_database
 from src.errors import register_error_handlers
 from src.extensions import db, jwt, migrate
 from src.http import init_body_policy, init_http
+from src.json_provider import OrjsonProvider
 from src.logs import configure_logging
 from src.openapi import build_api
 
@@ -35,7 +36,7 @@ def _load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings)
     settings["API_SPEC_OPTIONS"] = {"security": [{"bearerAuth": []}]}
     app.config.from_mapping(settings)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = OrjsonProvider(app)
 
 
 def _register_blueprints(app: Flask, api: Api) -> None:
@@ -68,7 +69,6 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the WSGI app from the environment, with optional overrides (tests)."""
-    import src.accounts.jwt_callbacks  # noqa: F401  (registers the loaders on `jwt`)
     from src.accounts.auth import init_auth
     from src.cli import register_commands
     from src.metrics import init_metrics

@@ -62,19 +62,11 @@ def release_connection() -> None:
     """End this request's transaction and return its connection before slow outbound I/O.
 
     While the view waits on an upstream it then holds no pooled connection and no lock (on
-    SQLite every transaction holds the write lock). The signed-in user stays usable; what
-    the view needs from the database afterwards runs in a new short transaction.
+    SQLite every transaction holds the write lock). The caller (a Principal, not a row) stays
+    usable; what the view needs from the database afterwards runs in a new short transaction.
     """
-    from flask_jwt_extended import get_current_user
-
     from src.extensions import db
 
-    try:
-        user = get_current_user()
-    except RuntimeError:  # no token on this request
-        user = None
-    if user is not None and user in db.session:
-        db.session.expunge(user)
     db.session.close()
 
 

@@ -9,9 +9,11 @@ import re
 import time
 import uuid
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, g, request
+from flask.sessions import SessionInterface
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
+@lru_cache(maxsize=1024)  # a few names in practice; bounded whatever clients send
 def host_name(host: str) -> str:
     """The name in a host value ("Example.org:8000", "[::1]:8000", "::1"): no port, no
     brackets, lower case, no trailing dot; an IP address in its canonical form."""
@@ -42,11 +45,16 @@ def host_name(host: str) -> str:
         return name
 
 
+@lru_cache(maxsize=16)  # one entry in practice: the setting's current value
+def _allowed_names(entries: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(host_name(entry) for entry in entries) - {""}
+
+
 def _refuse_unknown_host() -> None:
     """Answer only for the names in ALLOWED_HOSTS: absolute links (next, Location,
     download_url) are built from the Host, or from a trusted proxy's X-Forwarded-Host,
     which TrustedProxyFix has put there. Any port is accepted."""
-    allowed = {host_name(entry) for entry in current_app.config["ALLOWED_HOSTS"]} - {""}
+    allowed = _allowed_names(tuple(current_app.config["ALLOWED_HOSTS"]))
     if host_name(request.host) not in allowed:
         raise BadRequest("This service does not answer for that host name (ALLOWED_HOSTS).")
 
@@ -153,6 +161,18 @@ def _finish(response: Response) -> Response:
     return response
 
 
+class NoCookieSessions(SessionInterface):
+    """The service keeps no cookie sessions (tokens say who calls): nothing to open per
+    request. Flask's default would build a signing serializer on every request."""
+
+    def open_session(self, app: Any, request: Any) -> None:
+        return None  # Flask then gives the request a NullSession, which refuses writes
+
+    def save_session(self, app: Any, session: Any, response: Any) -> None:
+        return None
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _FORWARDED_HEADERS = tuple(
     f"HTTP_X_FORWARDED_{name}" for name in ("FOR", "PROTO", "HOST", "PORT", "PREFIX")
 )
@@ -167,7 +187,7 @@ class TrustedProxyFix:
 
     def __init__(self, app: WSGIApplication, *, hops: int, trusted: Iterable[str]) -> None:
         self.inner = app
-        self.trusted = [ipaddress.ip_network(entry, strict=False) for entry in trusted]
+        self.trusted = tuple(ipaddress.ip_network(entry, strict=False) for entry in trusted)
         self.proxied = ProxyFix(
             app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
@@ -180,11 +200,16 @@ class TrustedProxyFix:
         return self.inner(environ, start_response)
 
     def _is_trusted(self, peer: str) -> bool:
-        try:
-            address = ipaddress.ip_address(peer)
-        except ValueError:
-            return False  # a Unix socket peer, or no peer: trust nothing
-        return any(address in network for network in self.trusted)
+        return _peer_in(peer, self.trusted)
+
+
+@lru_cache(maxsize=4096)  # per peer address: the proxies, or the clients met lately
+def _peer_in(peer: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False  # a Unix socket peer, or no peer: trust nothing
+    return any(address in network for network in networks)
 
 
 def init_http(app: Flask) -> None:
@@ -194,6 +219,7 @@ def init_http(app: Flask) -> None:
         app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, hops=hops, trusted=app.config["TRUSTED_PROXIES"]
         )
+    app.session_interface = NoCookieSessions()
     app.before_request(_assign_request_id)
     app.before_request(_refuse_unknown_host)  # before any view or error builds a link
     app.after_request(_finish)

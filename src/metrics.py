@@ -10,6 +10,8 @@ import hmac
 import logging
 import os
 import time
+from functools import lru_cache
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client import (
@@ -69,12 +71,23 @@ def _route() -> str:
     return request.url_rule.rule if request.url_rule is not None else "<unmatched>"
 
 
+@lru_cache(maxsize=4096)  # routes x methods x statuses: a few hundred at most
+def _requests_of(method: str, route: str, status: int) -> Any:
+    return HTTP_REQUESTS.labels(method, route, str(status))
+
+
+@lru_cache(maxsize=1024)
+def _latency_of(method: str, route: str) -> Any:
+    return HTTP_LATENCY.labels(method, route)
+
+
 def _observe(response: Response) -> Response:
+    # The labelled children are looked up once per (method, route, status), not per request.
     started = g.get("started_at")
-    route = _route()
-    HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+    method, route = request.method, _route()
+    _requests_of(method, route, response.status_code).inc()
     if started is not None:
-        HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+        _latency_of(method, route).observe(time.perf_counter() - started)
     return response
 
 

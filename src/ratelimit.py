@@ -1,10 +1,12 @@
 """Rate limits. Every request counts against its client address (RATELIMIT_ADDRESS), checked
-before the token gate so that 401s, 404s and public pages count too; login and register are
-also limited per address (RATELIMIT_AUTH) and the rest of the API per user (RATELIMIT_DEFAULT,
-flask-limiter). Answers announce the limit nearest to running out (X-RateLimit-*); only a 429
-of a limit gets its Retry-After. A failing store never fails a request: it is served
-unlimited, logged and counted in /metrics. Counts are shared only through Redis storage
-(RATELIMIT_STORAGE_URI): with memory:// each process keeps its own."""
+before the token gate so that 401s, 404s and public pages count too; login, register and the
+password change per address (RATELIMIT_AUTH), every other routed view per user, or per address
+without a token (RATELIMIT_DEFAULT), each view counted apart. Each check is one store round
+trip: fixed windows aligned to the clock, so the window's end is known without asking. Answers
+announce the limit nearest to running out (X-RateLimit-*); only a 429 of a limit gets its
+Retry-After. A failing store never fails a request: it is served unlimited, logged and counted
+in /metrics. Counts are shared only through Redis storage (RATELIMIT_STORAGE_URI): with
+memory:// each process keeps its own."""
 
 from __future__ import annotations
 
@@ -13,18 +15,15 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
-from flask import Flask, Response, after_this_request, request
-from flask_jwt_extended import get_jwt_identity
-from flask_limiter import Limiter
+from flask import Flask, Response, after_this_request, g, request
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
-from limits.storage import storage_from_string
-from limits.strategies import FixedWindowRateLimiter
+from limits.storage import Storage, storage_from_string
 
 from config import ConfigError
+from src.accounts.auth import verified_principal
 from src.errors import AppError
 from src.metrics import RATE_LIMIT_STORE_FAILURES
 
@@ -43,7 +42,7 @@ STORE_ERRORS = (StorageError, RuntimeError)
 log = logging.getLogger(__name__)
 
 
-class AddressLimitExceeded(AppError):
+class LimitExceeded(AppError):
     status, title = 429, "Too Many Requests"
 
 
@@ -81,11 +80,8 @@ def client_key() -> str:
 
 def user_or_address() -> str:
     """The verified token's user when the auth gate saw one, else the client address."""
-    try:
-        identity = get_jwt_identity()
-    except RuntimeError:  # no token was verified for this request
-        identity = None
-    return f"user:{identity}" if identity else f"addr:{client_key()}"
+    caller = verified_principal()
+    return f"user:{caller.id}" if caller else f"addr:{client_key()}"
 
 
 def store_failed(check: str, error: BaseException | None) -> None:
@@ -105,57 +101,69 @@ def store_options(storage_uri: str) -> dict[str, Any]:
     return options
 
 
-class _SwallowedStoreErrors(logging.Handler):
-    """flask-limiter (swallow_errors) logs each store error it swallows: count and report it."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.exc_info:
-            store_failed("view", record.exc_info[1])
+def hit(storage: Storage, limit: RateLimitItem, *key: str) -> Window:
+    """Count one hit in the limit's current window: one round trip (INCR, and EXPIRE on the
+    window's first hit). Windows are aligned to the clock, the same on every host."""
+    period = limit.get_expiry()
+    now = time.time()
+    start = now - now % period
+    name = "/".join((NAMESPACE, *key, f"{limit.amount}-{period}-{int(start)}"))
+    count = storage.incr(name, max(1, math.ceil(start + period - now)))
+    remaining = max(0, limit.amount - count)
+    return Window(limit.amount, remaining, start + period, breached=count > limit.amount)
 
 
 class RateLimits:
-    """One app's address limit and its per-view limiter (flask-limiter, once initialised)."""
+    """One app's limits: per address on every request, then per view once the caller is known."""
 
     def __init__(self, *, address_limit: RateLimitItem, storage_uri: str) -> None:
         self.address_limit = address_limit
         storage = storage_from_string(storage_uri, **store_options(storage_uri))
-        self.counter = FixedWindowRateLimiter(storage)
-        self.views: Limiter | None = None
+        if not isinstance(storage, Storage):
+            raise ConfigError(f"RATELIMIT_STORAGE_URI names an asyncio store: {storage_uri!r}")
+        self.storage = storage
+        self.view_limits: dict[
+            str, tuple[RateLimitItem, bool]
+        ] = {}  # endpoint: (limit, per address)
 
     def check_address(self) -> None:
         """Count this request against its address; 429 once the address is over its limit."""
         if request.endpoint in EXEMPT_ENDPOINTS:
             return
-        window = self._hit_address()
-        after_this_request(partial(self._announce, window))
+        window = self._hit("address", self.address_limit, "address", client_key())
+        # Announced once the answer is made; the view's check (same object, a later hook of
+        # this request) adds its own window to the list.
+        windows = g.rate_limit_windows = [window]
+        after_this_request(lambda response: self._announce(windows, response))
         if window is not None and window.breached:
-            raise AddressLimitExceeded(
+            raise LimitExceeded(
                 f"Too many requests from this address: {self.address_limit}; retry later."
             )
 
-    def _hit_address(self) -> Window | None:
-        keys = (NAMESPACE, "address", client_key())
-        try:
-            allowed = self.counter.hit(self.address_limit, *keys)
-            reset_at, remaining = self.counter.get_window_stats(self.address_limit, *keys)
-        except STORE_ERRORS as error:
-            store_failed("address", error)
-            return None
-        return Window(self.address_limit.amount, remaining, reset_at, breached=not allowed)
+    def check_view(self) -> None:
+        """Count this request against its view's limit, per caller (after the token gate)."""
+        declared = self.view_limits.get(request.endpoint or "")
+        if declared is None:
+            return
+        limit, per_address = declared
+        caller = f"addr:{client_key()}" if per_address else user_or_address()
+        window = self._hit("view", limit, "view", str(request.endpoint), caller)
+        windows: list[Window | None] | None = g.get("rate_limit_windows")
+        if windows is not None:
+            windows.append(window)
+        if window is not None and window.breached:
+            raise LimitExceeded(f"Too many requests: {limit}; retry later.")
 
-    def _view_window(self) -> Window | None:
-        current = self.views.current_limit if self.views else None
-        if current is None:
-            return None
+    def _hit(self, check: str, limit: RateLimitItem, *key: str) -> Window | None:
         try:
-            reset_at, remaining = current.window
+            return hit(self.storage, limit, *key)
         except STORE_ERRORS as error:
-            store_failed("view", error)
+            store_failed(check, error)
             return None
-        return Window(current.limit.amount, remaining, reset_at, current.breached)
 
-    def _announce(self, address: Window | None, response: Response) -> Response:
-        windows = [window for window in (address, self._view_window()) if window is not None]
+    @staticmethod
+    def _announce(found: list[Window | None], response: Response) -> Response:
+        windows = [window for window in found if window is not None]
         if not windows:
             return response
         nearest = min(windows, key=lambda w: (not w.breached, w.remaining, w.limit))
@@ -171,13 +179,11 @@ def rate_limits(app: Flask) -> RateLimits | None:
     return found
 
 
-def _address_limit(text: str) -> RateLimitItem:
+def _limit(name: str, text: str) -> RateLimitItem:
     try:
         return parse(text)
     except ValueError as exc:
-        raise ConfigError(
-            f"RATELIMIT_ADDRESS must be like '1200 per minute', got {text!r}"
-        ) from exc
+        raise ConfigError(f"{name} must be like '1200 per minute', got {text!r}") from exc
 
 
 def init_address_limit(app: Flask) -> None:
@@ -185,40 +191,24 @@ def init_address_limit(app: Flask) -> None:
     if not app.config["RATELIMIT_ENABLED"]:
         return
     limits = RateLimits(
-        address_limit=_address_limit(app.config["RATELIMIT_ADDRESS"]),
+        address_limit=_limit("RATELIMIT_ADDRESS", app.config["RATELIMIT_ADDRESS"]),
         storage_uri=app.config["RATELIMIT_STORAGE_URI"],
     )
     app.extensions[_EXTENSION] = limits
     app.before_request(limits.check_address)
 
 
-def _report_swallowed_errors() -> None:
-    limiter_log = logging.getLogger("flask-limiter")
-    if not any(isinstance(handler, _SwallowedStoreErrors) for handler in limiter_log.handlers):
-        limiter_log.addHandler(_SwallowedStoreErrors(level=logging.ERROR))
-
-
 def init_rate_limits(app: Flask) -> None:
-    """The per-view limits (after the auth gate and the blueprints, so users are known)."""
+    """The per-view limits: call after the token gate and the blueprints (users are known,
+    every view is routed), so that the view check runs after the gate and the body policy."""
     limits = rate_limits(app)
     if limits is None:
         return
-    storage_uri = app.config["RATELIMIT_STORAGE_URI"]
-    limiter = Limiter(
-        key_func=user_or_address,
-        default_limits=[app.config["RATELIMIT_DEFAULT"]],
-        storage_uri=storage_uri,
-        storage_options=store_options(storage_uri),
-        headers_enabled=False,  # announced by RateLimits, which keeps others' Retry-After
-        swallow_errors=True,
-        key_prefix=NAMESPACE,
-    )
-    limiter.init_app(app)
-    _report_swallowed_errors()
-    per_address = limiter.limit(app.config["RATELIMIT_AUTH"], key_func=client_key)
-    views: dict[str, Any] = app.view_functions
-    for endpoint in _PER_ADDRESS_ENDPOINTS:
-        views[endpoint] = per_address(views[endpoint])
-    for endpoint in EXEMPT_ENDPOINTS:
-        views[endpoint] = limiter.exempt(views[endpoint])
-    limits.views = limiter
+    default = _limit("RATELIMIT_DEFAULT", app.config["RATELIMIT_DEFAULT"])
+    per_address = _limit("RATELIMIT_AUTH", app.config["RATELIMIT_AUTH"])
+    for endpoint in app.view_functions:
+        if endpoint in _PER_ADDRESS_ENDPOINTS:
+            limits.view_limits[endpoint] = (per_address, True)
+        elif endpoint not in (*EXEMPT_ENDPOINTS, "static"):
+            limits.view_limits[endpoint] = (default, False)
+    app.before_request(limits.check_view)

@@ -43,15 +43,25 @@ def _allow_cors(response: Response) -> None:
         response.headers["Access-Control-Max-Age"] = "600"
 
 
+_ALWAYS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def _protect(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Content-Security-Policy", _content_security_policy(response))
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    _allow_cors(response)
+    present = {name.lower() for name, _ in headers.items()}  # one pass, not one a header
+    missing = [(name, value) for name, value in _ALWAYS if name.lower() not in present]
+    if "content-security-policy" not in present:
+        missing.append(("Content-Security-Policy", _content_security_policy(response)))
+    if request.is_secure and HSTS[0].lower() not in present:
+        missing.append(HSTS)
+    headers.extend(missing)
+    if "Origin" in request.headers:
+        _allow_cors(response)
     return response
 
 

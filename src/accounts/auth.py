@@ -6,16 +6,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, request
-from flask_jwt_extended import get_current_user, verify_jwt_in_request
+from flask import Flask, current_app, g, request
 from flask_smorest import Blueprint
 
-from src.errors import Forbidden
+from src.accounts import repository
+from src.accounts.models import ROLES
+from src.accounts.principal import Principal
+from src.accounts.tokens import TokenRefused, bearer_token, verify
+from src.errors import Forbidden, Unauthorized
 
 F = TypeVar("F", bound=Callable[..., Any])
 _PUBLIC_BLUEPRINTS = {"api-docs"}  # flask-smorest's spec and Swagger UI
 ACCESS_TOKEN_SCHEME = "bearerAuth"  # noqa: S105 (the spec's name of a scheme, no secret)
 REFRESH_TOKEN_SCHEME = "refreshToken"  # noqa: S105
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="movie-service"'}
+MISSING_TOKEN = "This endpoint needs a bearer token: Authorization: Bearer <token>."  # noqa: S105
+REVOKED = "The token has been revoked; log in again."
+UNKNOWN_USER = "The token's user no longer exists."
 
 
 def public(view: F) -> F:
@@ -49,6 +56,56 @@ def requires_role(role: str) -> Callable[[F], F]:
 admin_required = requires_role("admin")
 
 
+def _refuse(detail: str) -> Unauthorized:
+    return Unauthorized(detail, headers=BEARER_CHALLENGE)
+
+
+def _verified_claims(*, refresh: bool) -> dict[str, Any]:
+    try:
+        token = bearer_token(request.headers.get("Authorization", ""))
+        if token is None:
+            raise _refuse(MISSING_TOKEN)
+        key = current_app.config["JWT_SECRET_KEY"].encode()
+        return verify(token, key=key, token_type="refresh" if refresh else "access")
+    except TokenRefused as refused:
+        raise _refuse(refused.detail) from None
+
+
+def authenticate(*, refresh: bool = False) -> Principal:
+    """The caller of this request's bearer token (the refresh token if `refresh`): the token
+    verified once, then its user and live login session in one query; else 401."""
+    claims = _verified_claims(refresh=refresh)
+    try:
+        user_id = int(claims["sub"])
+    except ValueError:
+        raise _refuse(UNKNOWN_USER) from None
+    sid, role = claims.get("sid"), claims.get("role", "user")
+    if not isinstance(sid, str):
+        raise _refuse(REVOKED)  # issued before sessions were stored, or made by hand
+    if role not in ROLES:
+        raise _refuse(TokenRefused.detail)
+    found = repository.caller(user_id=user_id, sid=sid)
+    if found is None:
+        raise _refuse(UNKNOWN_USER)
+    if found.sid is None:
+        raise _refuse(REVOKED)
+    return Principal(user_id, found.username, role, sid, str(claims.get("jti")), found.created_at)
+
+
+def current_principal() -> Principal:
+    """The caller the access gate verified for this request."""
+    principal: Principal | None = g.get("principal")
+    if principal is None:
+        raise RuntimeError("no token was verified for this request (a public view?)")
+    return principal
+
+
+def verified_principal() -> Principal | None:
+    """The caller if the gate verified a token on this request (None on public views)."""
+    principal: Principal | None = g.get("principal")
+    return principal
+
+
 def _require_access() -> None:
     """Default deny: every routed view needs a valid access token (or the refresh token it
     declares) unless marked public, and the role it declares. Runs before the body policy
@@ -60,9 +117,10 @@ def _require_access() -> None:
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "is_public", False):
         return
-    verify_jwt_in_request(refresh=getattr(view, "takes_refresh_token", False))
+    principal = authenticate(refresh=getattr(view, "takes_refresh_token", False))
+    g.principal = principal
     role = getattr(view, "required_role", None)
-    if role is not None and get_current_user().role != role:
+    if role is not None and principal.role != role:
         raise Forbidden(f"This action needs the {role} role.")
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import Row, and_, bindparam, delete, func, select, update
 
 from src.accounts.models import LoginSession, User
 from src.extensions import db
@@ -14,6 +15,10 @@ def find_by_username(*, username: str) -> User | None:
     # The database's lower(), as in the unique index on usernames.
     query = select(User).where(func.lower(User.username) == func.lower(username))
     return db.session.execute(query).scalar_one_or_none()
+
+
+def get(*, user_id: int) -> User | None:
+    return db.session.get(User, user_id)
 
 
 def add(user: User) -> None:
@@ -26,16 +31,27 @@ def add_session(*, sid: str, user_id: int, refresh_jti: str, expires_at: datetim
     )
 
 
-def user_and_session_alive(*, user_id: int, sid: str) -> tuple[User, bool] | None:
-    """The user and whether its login session `sid` exists unrevoked, in one round trip."""
-    session = and_(
-        LoginSession.sid == sid, LoginSession.user_id == User.id, LoginSession.revoked_at.is_(None)
+_USERS, _SESSIONS = User.__table__.c, LoginSession.__table__.c
+# Core columns, one statement built once: this runs on every request with a token.
+_CALLER = (
+    select(_USERS.username, _USERS.created_at, _SESSIONS.sid)
+    .select_from(User.__table__)
+    .outerjoin(
+        LoginSession.__table__,
+        and_(
+            _SESSIONS.sid == bindparam("sid"),
+            _SESSIONS.user_id == _USERS.id,
+            _SESSIONS.revoked_at.is_(None),
+        ),
     )
-    query = (
-        select(User, LoginSession.sid).outerjoin(LoginSession, session).where(User.id == user_id)
-    )
-    row = db.session.execute(query).first()
-    return None if row is None else (row[0], row[1] is not None)
+    .where(_USERS.id == bindparam("user_id"))
+)
+
+
+def caller(*, user_id: int, sid: str) -> Row[Any] | None:
+    """(username, created_at, sid) of the user, sid None unless its login session `sid`
+    exists unrevoked; None when no such user. Two primary-key lookups, one round trip."""
+    return db.session.execute(_CALLER, {"user_id": user_id, "sid": sid}).first()
 
 
 def rotate_refresh(*, sid: str, presented_jti: str, new_jti: str, expires_at: datetime) -> bool:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_jwt_extended import current_user, get_jwt
 from flask_smorest import Blueprint
 
 from src.accounts import service
-from src.accounts.auth import public, refresh_token_required
+from src.accounts.auth import current_principal, public, refresh_token_required
+from src.accounts.principal import Principal
 from src.accounts.schemas import (
     CredentialsSchema,
     MessageSchema,
@@ -49,7 +49,8 @@ def login(credentials: dict[str, Any]) -> dict[str, str]:
 @bp.alt_response(401, description=REFRESH_REFUSED)
 def refresh() -> dict[str, str]:
     """Rotate the refresh token (Authorization: Bearer <refresh>): a new pair, the old spent."""
-    return service.refresh(user=current_user, claims=get_jwt())
+    caller = current_principal()
+    return service.refresh(user=caller, claims={"sid": caller.sid, "jti": caller.token_id})
 
 
 @bp.post("/logout/")
@@ -57,7 +58,7 @@ def refresh() -> dict[str, str]:
 @bp.alt_response(401, description=SESSION_ENDED)
 def logout() -> dict[str, str]:
     """Revoke this login session: its access and refresh tokens stop working."""
-    service.logout(user=current_user, claims=get_jwt())
+    service.logout(user=current_principal())
     return {"message": "logged out"}
 
 
@@ -66,7 +67,7 @@ def logout() -> dict[str, str]:
 @bp.alt_response(401, description=SESSION_ENDED)
 def logout_everywhere() -> None:
     """Revoke every login session of this user, this one included."""
-    service.logout_everywhere(user=current_user)
+    service.logout_everywhere(user=current_principal())
 
 
 @bp.post("/password/")
@@ -76,11 +77,11 @@ def logout_everywhere() -> None:
 @bp.alt_response(403, description="The current password is wrong.")
 def change_password(passwords: dict[str, str]) -> None:
     """Change your password; your other login sessions are revoked, this one is kept."""
-    service.change_password(user=current_user, claims=get_jwt(), **passwords)
+    service.change_password(user=current_principal(), **passwords)
 
 
 @bp.get("/me/")
 @bp.response(200, UserSchema)
-def me() -> Any:
+def me() -> Principal:
     """The account the token belongs to."""
-    return current_user
+    return current_principal()

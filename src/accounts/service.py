@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,12 +14,12 @@ from flask_jwt_extended import create_access_token, create_refresh_token, get_jt
 from sqlalchemy.exc import IntegrityError
 
 from src.accounts import repository
+from src.accounts.auth import BEARER_CHALLENGE, REVOKED, UNKNOWN_USER
 from src.accounts.models import User
+from src.accounts.principal import Principal
 from src.columns import utcnow
 from src.errors import Conflict, Forbidden, Unauthorized
 from src.extensions import db
-
-BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="movie-service"'}
 
 
 def _hasher() -> PasswordHasher:
@@ -38,7 +39,7 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def _mint_tokens(user: User, *, sid: str) -> tuple[dict[str, str], str]:
+def _mint_tokens(user: User | Principal, *, sid: str) -> tuple[dict[str, str], str]:
     """An access and a refresh token of the login session sid, and the refresh token's jti."""
     claims = {"role": user.role, "sid": sid}
     identity = str(user.id)
@@ -100,7 +101,7 @@ def login(*, username: str, password: str) -> dict[str, str]:
     return _start_session(user)
 
 
-def refresh(*, user: User, claims: dict[str, Any]) -> dict[str, str]:
+def refresh(*, user: User | Principal, claims: Mapping[str, Any]) -> dict[str, str]:
     """Rotate the refresh token: a new pair in the same session; the presented one is spent.
 
     A refresh token presented again (stolen, or replayed) revokes its whole login session.
@@ -120,62 +121,44 @@ def refresh(*, user: User, claims: dict[str, Any]) -> dict[str, str]:
             headers=BEARER_CHALLENGE,
         )
     if not rotated:
-        raise Unauthorized("The token has been revoked; log in again.", headers=BEARER_CHALLENGE)
+        raise Unauthorized(REVOKED, headers=BEARER_CHALLENGE)
     return tokens
 
 
-def logout(*, user: User, claims: dict[str, Any]) -> None:
+def logout(*, user: Principal) -> None:
     """Revoke the whole login session: its access and refresh tokens."""
-    repository.revoke_sessions(user_id=user.id, sid=claims["sid"], now=utcnow())
+    repository.revoke_sessions(user_id=user.id, sid=user.sid, now=utcnow())
     db.session.commit()
 
 
-def logout_everywhere(*, user: User) -> None:
+def logout_everywhere(*, user: Principal) -> None:
     """Revoke every login session of the user, this one included."""
     repository.revoke_sessions(user_id=user.id, now=utcnow())
     db.session.commit()
 
 
-def change_password(
-    *, user: User, claims: dict[str, Any], current_password: str, new_password: str
-) -> None:
+def change_password(*, user: Principal, current_password: str, new_password: str) -> None:
     """Set a new password; every other session of the user is revoked, this one kept."""
+    account = repository.get(user_id=user.id)
+    if account is None:  # deleted since the token check
+        raise Unauthorized(UNKNOWN_USER, headers=BEARER_CHALLENGE)
     hasher = _hasher()
     try:
-        hasher.verify(user.password_hash, current_password)
+        hasher.verify(account.password_hash, current_password)
     except (VerificationError, InvalidHashError) as exc:
         raise Forbidden("The current password is wrong.") from exc
-    user.password_hash = hasher.hash(new_password)
-    repository.revoke_sessions(user_id=user.id, except_sid=claims["sid"], now=utcnow())
+    account.password_hash = hasher.hash(new_password)
+    repository.revoke_sessions(user_id=user.id, except_sid=user.sid, now=utcnow())
     db.session.commit()
 
 
 def make_admin(*, user: User, password: str) -> None:
-    """Give an existing user the admin role and this password; its sessions are revoked."""
+    """Give an existing user the admin role and this password; its sessions are revoked in
+    the same transaction, so no token with the old role outlives the change."""
     user.role = "admin"
     user.password_hash = hash_password(password)
     repository.revoke_sessions(user_id=user.id, now=utcnow())
     db.session.commit()
-
-
-def check_token(*, claims: dict[str, Any]) -> tuple[User | None, bool]:
-    """The token's user (None if unknown) and whether its login session is revoked.
-
-    A token without a session, or whose session is unknown (purged, or issued before
-    sessions were stored), counts as revoked.
-    """
-    sid = claims.get("sid")
-    try:
-        user_id = int(claims["sub"])
-    except (TypeError, ValueError):
-        return None, False
-    if not isinstance(sid, str):
-        return None, True
-    found = repository.user_and_session_alive(user_id=user_id, sid=sid)
-    if found is None:
-        return None, False
-    user, alive = found
-    return user, not alive
 
 
 def purge_expired_sessions(*, now: datetime) -> int:

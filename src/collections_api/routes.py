@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from src.accounts.auth import current_principal
 from src.collections_api import service
 from src.collections_api.models import Collection
 from src.collections_api.schemas import (
@@ -29,7 +29,7 @@ NOT_YOURS = "No such collection among yours (another user's is 404 too)."
 @bp.response(200, CollectionListSchema)
 def list_collections() -> dict[str, Any]:
     """Your collections and your 3 favourite genres across all of them."""
-    return service.list_collections(owner_id=current_user.id)
+    return service.list_collections(owner_id=current_principal().id)
 
 
 @bp.post("/")
@@ -37,7 +37,7 @@ def list_collections() -> dict[str, Any]:
 @bp.response(201, CollectionCreatedSchema)
 def create_collection(data: dict[str, Any]) -> dict[str, UUID]:
     """Create a collection; it keeps its movies exactly as you send them."""
-    return service.create_collection(owner_id=current_user.id, **data)
+    return service.create_collection(owner_id=current_principal().id, **data)
 
 
 @bp.get("/<uuid:collection_uuid>/")
@@ -45,7 +45,7 @@ def create_collection(data: dict[str, Any]) -> dict[str, UUID]:
 @bp.alt_response(404, description=NOT_YOURS)
 def get_collection(collection_uuid: UUID) -> Collection:
     """One of your collections with its movies."""
-    return service.get_collection(owner_id=current_user.id, collection_uuid=collection_uuid)
+    return service.get_collection(owner_id=current_principal().id, collection_uuid=collection_uuid)
 
 
 @bp.put("/<uuid:collection_uuid>/")
@@ -55,7 +55,7 @@ def get_collection(collection_uuid: UUID) -> Collection:
 def update_collection(data: dict[str, Any], collection_uuid: UUID) -> Collection:
     """Change any of title, description and movies (movies replaces the whole list)."""
     return service.update_collection(
-        owner_id=current_user.id, collection_uuid=collection_uuid, **data
+        owner_id=current_principal().id, collection_uuid=collection_uuid, **data
     )
 
 
@@ -64,4 +64,4 @@ def update_collection(data: dict[str, Any], collection_uuid: UUID) -> Collection
 @bp.alt_response(404, description=NOT_YOURS)
 def delete_collection(collection_uuid: UUID) -> None:
     """Delete one of your collections."""
-    service.delete_collection(owner_id=current_user.id, collection_uuid=collection_uuid)
+    service.delete_collection(owner_id=current_principal().id, collection_uuid=collection_uuid)

@@ -4,9 +4,9 @@ import uuid
 from typing import Any
 
 from flask import Response, send_file, url_for
-from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from src.accounts.auth import current_principal
 from src.exports import service
 from src.exports.models import Export
 from src.exports.schemas import (
@@ -33,7 +33,7 @@ _CSV_RESPONSE = {
 )
 def request_export(data: dict[str, Any]) -> tuple[Export, dict[str, str]]:
     """Request a CSV export of a window (default: the last 24 hours); poll its Location."""
-    export = service.request_export(user=current_user, **data)
+    export = service.request_export(user=current_principal(), **data)
     location = url_for("exports.get_export", export_id=export.id, _external=True)
     return export, {"Location": location}
 
@@ -43,14 +43,14 @@ def request_export(data: dict[str, Any]) -> tuple[Export, dict[str, str]]:
 @bp.response(200, envelope_schema(ExportSchema))
 def list_exports(query: dict[str, Any]) -> dict[str, Any]:
     """Your exports, newest first (admins: everyone's, the daily ones included)."""
-    return service.list_exports(user=current_user, **query)
+    return service.list_exports(user=current_principal(), **query)
 
 
 @bp.get("/<uuid:export_id>/")
 @bp.response(200, ExportSchema)
 def get_export(export_id: uuid.UUID) -> Export:
     """Where an export stands: status, attempts, rows, times, and its download URL when done."""
-    return service.get_export(user=current_user, export_id=export_id)
+    return service.get_export(user=current_principal(), export_id=export_id)
 
 
 @bp.get("/<uuid:export_id>/download/")
@@ -59,7 +59,7 @@ def get_export(export_id: uuid.UUID) -> Export:
 @bp.alt_response(410, description="The export's file was purged (EXPORT_RETENTION_DAYS).")
 def download_export(export_id: uuid.UUID) -> Response:
     """Download a finished export as a CSV file."""
-    export, path = service.export_file(user=current_user, export_id=export_id)
+    export, path = service.export_file(user=current_principal(), export_id=export_id)
     response = send_file(path, mimetype="text/csv", conditional=True, max_age=0)
     disposition = f'attachment; filename="{service.download_name(export)}"'
     response.headers["Content-Disposition"] = disposition

@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from src.accounts.models import User
+from src.accounts.principal import Principal
 from src.columns import utcnow
 from src.errors import AppError, Conflict, NotFound, ValidationFailed
 from src.exports import repository
@@ -64,7 +64,7 @@ def resolve_window(
 
 
 def request_export(
-    *, user: User, kind: str, since: datetime | None, until: datetime | None
+    *, user: Principal, kind: str, since: datetime | None, until: datetime | None
 ) -> Export:
     """Record an export request, commit it, then hand it to the queue."""
     since, until = resolve_window(
@@ -105,7 +105,7 @@ def quota_retry_after(*, pending: list[tuple[str, datetime]], now: datetime) -> 
     return max(QUOTA_POLL_S, math.ceil((soonest - now).total_seconds()))
 
 
-def get_export(*, user: User, export_id: uuid.UUID) -> Export:
+def get_export(*, user: Principal, export_id: uuid.UUID) -> Export:
     """One export the user may see (their own; admins any), or NotFound."""
     export = repository.get(export_id=export_id)
     if export is None or not (user.is_admin or export.requested_by == user.id):
@@ -113,13 +113,13 @@ def get_export(*, user: User, export_id: uuid.UUID) -> Export:
     return export
 
 
-def list_exports(*, user: User, page: int, page_size: int) -> dict[str, Any]:
+def list_exports(*, user: Principal, page: int, page_size: int) -> dict[str, Any]:
     """One page of the user's exports (admins: everyone's), newest first."""
     statement = repository.visible_to(user_id=None if user.is_admin else user.id)
     return paginate(statement, page=page, page_size=page_size)
 
 
-def export_file(*, user: User, export_id: uuid.UUID) -> tuple[Export, Path]:
+def export_file(*, user: Principal, export_id: uuid.UUID) -> tuple[Export, Path]:
     """The finished export and its file, or Conflict while it is not ready."""
     export = get_export(user=user, export_id=export_id)
     if export.purged_at is not None:
