@@ -94,3 +94,16 @@ def test_concurrent_catalog_writes_each_bump_the_catalog_revision(isolated_app):
     assert _current(isolated_app, CATALOG_REVISION).value == before.value + WRITERS
     listing = isolated_app.test_client().get("/catalog/movies/?q=concurrent", headers=bearer(token))
     assert listing.json["count"] == WRITERS
+
+
+def test_several_revisions_are_read_in_one_statement(isolated_app):
+    names = [f"test:many-{uuid.uuid4().hex[:8]}" for _ in range(3)]
+    with isolated_app.app_context():
+        caching.bump(names[0])
+        caching.bump(names[1])
+        caching.bump(names[1])
+        db.session.commit()
+        found = caching.current_many(names)
+        db.session.rollback()
+    assert [found[name].value for name in names] == [1, 2, 0]
+    assert found[names[2]] == caching.NO_REVISION
