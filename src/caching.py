@@ -27,6 +27,7 @@ from src.extensions import db
 from src.pagination import envelope
 
 CACHE_CONTROL = "private, no-cache"  # clients keep the answer but revalidate it every time
+NOT_MODIFIED = "Not modified: If-None-Match holds the current ETag. No body."
 # What an entry costs beyond its bytes and key: the dict slot, the tuple, the entry object.
 ENTRY_OVERHEAD_BYTES = 400
 # An answer over this share of the byte bound is served but not kept.

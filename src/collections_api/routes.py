@@ -7,6 +7,7 @@ from flask import Response
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from src.caching import NOT_MODIFIED
 from src.collections_api import reads, service
 from src.collections_api.models import Collection
 from src.collections_api.schemas import (
@@ -28,6 +29,7 @@ NOT_YOURS = "No such collection among yours (another user's is 404 too)."
 
 @bp.get("/")
 @bp.response(200, CollectionListSchema)
+@bp.alt_response(304, description=NOT_MODIFIED)
 def list_collections() -> Response:
     """Your collections and your 3 favourite genres across all of them."""
     return reads.list_collections(owner_id=current_user.id)
@@ -44,6 +46,7 @@ def create_collection(data: dict[str, Any]) -> dict[str, UUID]:
 @bp.get("/<uuid:collection_uuid>/")
 @bp.response(200, CollectionSchema)
 @bp.alt_response(404, description=NOT_YOURS)
+@bp.alt_response(304, description=NOT_MODIFIED)
 def get_collection(collection_uuid: UUID) -> Response:
     """One of your collections with its movies."""
     return reads.get_collection(owner_id=current_user.id, collection_uuid=collection_uuid)

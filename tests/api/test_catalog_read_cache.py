@@ -248,3 +248,17 @@ def test_a_write_the_database_refuses_rolls_its_bump_back(app, heat):
             service.create_movie(genres=["New"], **{**HEAT, "rating": 9})
         db.session.rollback()
         assert caching.current(CATALOG_REVISION) == before
+
+
+def test_the_spec_documents_the_304_of_every_cached_read(client):
+    paths = client.get("/openapi.json").json["paths"]
+    cached = [
+        "/catalog/movies/",
+        "/catalog/movies/expired/",
+        "/catalog/movies/{movie_id}/",
+        "/catalog/genres/",
+        "/collection/",
+        "/collection/{collection_uuid}/",
+    ]
+    assert all("304" in paths[path]["get"]["responses"] for path in cached)
+    assert "304" not in paths["/me/"]["get"]["responses"]
