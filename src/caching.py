@@ -248,7 +248,8 @@ class CachedPage:
 def answer(body: bytes, etag: str) -> Response:
     """200 with the body, or 304 without one when If-None-Match holds this ETag."""
     if "If-None-Match" in request.headers and request.if_none_match.contains_weak(etag):
-        response = Response(status=304)
+        # The type is dropped from a 304 on the wire; the security headers still see an API answer.
+        response = Response(status=304, mimetype="application/json")
     else:
         response = Response(body, mimetype="application/json")
     response.set_etag(etag)

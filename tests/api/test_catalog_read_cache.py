@@ -62,12 +62,16 @@ def test_every_catalog_read_has_a_strong_etag_and_asks_clients_to_revalidate(
 
 def test_if_none_match_with_the_current_etag_is_304_without_a_body(client, user_headers, heat):
     for path in _reads(heat["id"]):
-        etag = client.get(path, headers=user_headers).headers["ETag"]
+        first = client.get(path, headers=user_headers)
+        etag = first.headers["ETag"]
         again = client.get(path, headers={**user_headers, "If-None-Match": etag})
         assert again.status_code == 304, path
         assert again.data == b""
         assert again.headers["ETag"] == etag
         assert again.headers["Cache-Control"] == "private, no-cache"
+        # The API's security headers, not a web page's.
+        policy = first.headers["Content-Security-Policy"]
+        assert again.headers["Content-Security-Policy"] == policy
 
 
 def test_if_none_match_with_another_etag_or_a_list_holding_it(client, user_headers, heat):
