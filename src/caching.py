@@ -1,6 +1,6 @@
 """Read caches that cannot go stale: answers kept per process under the revision of their data.
 
-Every write of cached data bumps a named revision in its own transaction (`bump`), so the
+Every write of cached data bumps a named revision in the write's transaction (`bump`), so the
 new revision is visible exactly when the write is. A read looks the revision up (`current`,
 one statement by primary key) and answers what this process keeps for (revision, the
 canonical request), computing it once when missing. Nothing is guessed from time: an answer
