@@ -204,6 +204,15 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "REQUEST_COUNTER_POOL_SIZE": _int(env, "REQUEST_COUNTER_POOL_SIZE", 4),
         "REQUEST_COUNTER_TIMEOUT_MS": _int(env, "REQUEST_COUNTER_TIMEOUT_MS", 2000),
         "REQUEST_COUNTER_DURABLE": _bool(env, "REQUEST_COUNTER_DURABLE", True),
+        **read_cache_settings(env),
+    }
+
+
+def read_cache_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Each worker process's read cache (src/caching.py): its bounds; 0 keeps nothing."""
+    return {
+        "READ_CACHE_MAX_ENTRIES": _bounded(env, "READ_CACHE_MAX_ENTRIES", 2048, 0, 10_000_000),
+        "READ_CACHE_MAX_BYTES": _bounded(env, "READ_CACHE_MAX_BYTES", 16 * 2**20, 0, 2**40),
     }
 
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from src.accounts.auth import admin_required
-from src.catalog import service
+from src.caching import NOT_MODIFIED
+from src.catalog import reads, service
 from src.catalog.models import Movie
 from src.catalog.schemas import (
     ExpiredQuerySchema,
@@ -19,14 +21,16 @@ from src.catalog.schemas import (
 from src.pagination import PageQuerySchema, envelope_schema
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog", description="The movie catalog")
+# The reads take schema instances: given a class, webargs would build a schema every request.
 
 
 @bp.get("/movies/")
-@bp.arguments(MovieQuerySchema, location="query")
+@bp.arguments(MovieQuerySchema(), location="query")
 @bp.response(200, envelope_schema(MovieSchema))
-def search_movies(query: dict[str, Any]) -> dict[str, Any]:
+@bp.alt_response(304, description=NOT_MODIFIED)
+def search_movies(query: dict[str, Any]) -> Response:
     """Search movies: every filter given must match."""
-    return service.search_movies(**query)
+    return reads.search_movies(query)
 
 
 @bp.post("/movies/")
@@ -39,18 +43,20 @@ def create_movie(data: dict[str, Any]) -> Movie:
 
 
 @bp.get("/movies/expired/")
-@bp.arguments(ExpiredQuerySchema, location="query")
+@bp.arguments(ExpiredQuerySchema(), location="query")
 @bp.response(200, envelope_schema(MovieSchema))
-def expired_movies(query: dict[str, Any]) -> dict[str, Any]:
+@bp.alt_response(304, description=NOT_MODIFIED)
+def expired_movies(query: dict[str, Any]) -> Response:
     """Movies whose expiry date is in the inclusive range from..to."""
-    return service.expired_movies(**query)
+    return reads.expired_movies(query)
 
 
 @bp.get("/movies/<uuid:movie_id>/")
 @bp.response(200, MovieSchema)
-def get_movie(movie_id: uuid.UUID) -> Movie:
+@bp.alt_response(304, description=NOT_MODIFIED)
+def get_movie(movie_id: uuid.UUID) -> Response:
     """One movie."""
-    return service.get_movie(movie_id=movie_id)
+    return reads.get_movie(movie_id)
 
 
 @bp.put("/movies/<uuid:movie_id>/")
@@ -80,8 +86,9 @@ def delete_movie(movie_id: uuid.UUID) -> None:
 
 
 @bp.get("/genres/")
-@bp.arguments(PageQuerySchema, location="query")
+@bp.arguments(PageQuerySchema(), location="query")
 @bp.response(200, envelope_schema(GenreSchema))
-def list_genres(query: dict[str, Any]) -> dict[str, Any]:
+@bp.alt_response(304, description=NOT_MODIFIED)
+def list_genres(query: dict[str, Any]) -> Response:
     """Every genre with its number of movies."""
-    return service.list_genres(**query)
+    return reads.list_genres(query)

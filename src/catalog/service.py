@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+from src import caching
 from src.catalog import repository
 from src.catalog.models import Movie
 from src.errors import NotFound
@@ -13,6 +14,10 @@ from src.extensions import db
 from src.pagination import paginate
 
 _OPTIONAL_FIELDS = ("director", "description", "expiry_date", "imdb_score", "popularity")
+# Bumped by every write of movies or genres, in its transaction: reads.py keeps answers by it.
+# Each write bumps it first: its row lock is then the first lock every catalog write takes,
+# so catalog writes queue on it in one order and never deadlock over the rows after it.
+CATALOG_REVISION = "catalog"
 
 
 def get_movie(*, movie_id: uuid.UUID) -> Movie:
@@ -25,6 +30,7 @@ def get_movie(*, movie_id: uuid.UUID) -> Movie:
 
 def create_movie(*, genres: list[str], **fields: Any) -> Movie:
     """Add a movie with its genres (made when new)."""
+    caching.bump(CATALOG_REVISION)
     movie = Movie(genres=repository.get_or_create_genres(names=genres), **fields)
     repository.add(movie)
     db.session.commit()
@@ -33,6 +39,7 @@ def create_movie(*, genres: list[str], **fields: Any) -> Movie:
 
 def replace_movie(*, movie_id: uuid.UUID, genres: list[str], **fields: Any) -> Movie:
     """Replace every field of a movie; optional fields not sent are cleared."""
+    caching.bump(CATALOG_REVISION)
     movie = get_movie(movie_id=movie_id)
     for name in _OPTIONAL_FIELDS:
         setattr(movie, name, fields.pop(name, None))
@@ -41,6 +48,7 @@ def replace_movie(*, movie_id: uuid.UUID, genres: list[str], **fields: Any) -> M
 
 def update_movie(*, movie_id: uuid.UUID, **changes: Any) -> Movie:
     """Change only the given fields of a movie."""
+    caching.bump(CATALOG_REVISION)
     movie = get_movie(movie_id=movie_id)
     return _apply(movie, **changes)
 
@@ -56,6 +64,7 @@ def _apply(movie: Movie, *, genres: list[str] | None = None, **changes: Any) -> 
 
 def delete_movie(*, movie_id: uuid.UUID) -> None:
     """Remove a movie; its genres stay for other movies."""
+    caching.bump(CATALOG_REVISION)
     repository.delete(get_movie(movie_id=movie_id))
     db.session.commit()
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from src.accounts.auth import current_principal
-from src.collections_api import service
+from src.caching import NOT_MODIFIED
+from src.collections_api import reads, service
 from src.collections_api.models import Collection
 from src.collections_api.schemas import (
     CollectionCreatedSchema,
@@ -27,9 +29,10 @@ NOT_YOURS = "No such collection among yours (another user's is 404 too)."
 
 @bp.get("/")
 @bp.response(200, CollectionListSchema)
-def list_collections() -> dict[str, Any]:
+@bp.alt_response(304, description=NOT_MODIFIED)
+def list_collections() -> Response:
     """Your collections and your 3 favourite genres across all of them."""
-    return service.list_collections(owner_id=current_principal().id)
+    return reads.list_collections(owner_id=current_principal().id)
 
 
 @bp.post("/")
@@ -43,9 +46,10 @@ def create_collection(data: dict[str, Any]) -> dict[str, UUID]:
 @bp.get("/<uuid:collection_uuid>/")
 @bp.response(200, CollectionSchema)
 @bp.alt_response(404, description=NOT_YOURS)
-def get_collection(collection_uuid: UUID) -> Collection:
+@bp.alt_response(304, description=NOT_MODIFIED)
+def get_collection(collection_uuid: UUID) -> Response:
     """One of your collections with its movies."""
-    return service.get_collection(owner_id=current_principal().id, collection_uuid=collection_uuid)
+    return reads.get_collection(owner_id=current_principal().id, collection_uuid=collection_uuid)
 
 
 @bp.put("/<uuid:collection_uuid>/")

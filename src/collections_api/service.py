@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from src import caching
 from src.collections_api import repository
 from src.collections_api.models import Collection
 from src.columns import utcnow
@@ -12,6 +13,16 @@ from src.errors import NotFound
 from src.extensions import db
 
 FAVOURITE_GENRES = 3
+
+
+def revision_name(owner_id: int) -> str:
+    """The revision of one user's collections: each of their writes bumps it first (so their
+    writes queue on it in one order); reads.py keeps answers by it."""
+    return f"collections:{owner_id}"
+
+
+def _begin_write(owner_id: int) -> None:
+    caching.bump(revision_name(owner_id), owner_id=owner_id)
 
 
 def list_collections(*, owner_id: int) -> dict[str, Any]:
@@ -30,6 +41,7 @@ def create_collection(
     *, owner_id: int, title: str, description: str, movies: list[dict[str, Any]]
 ) -> dict[str, UUID]:
     """Make a collection holding its own copy of each movie, as sent."""
+    _begin_write(owner_id)
     collection = Collection(user_id=owner_id, title=title, description=description)
     repository.add(collection)
     repository.replace_movies(collection=collection, movies=movies)
@@ -55,6 +67,7 @@ def update_collection(
     **changes: Any,
 ) -> Collection:
     """Change the given fields; `movies`, when given, replaces the whole list."""
+    _begin_write(owner_id)
     # Locked: two PUTs of one collection each replace the whole list, one after the other.
     collection = get_collection(owner_id=owner_id, collection_uuid=collection_uuid, for_update=True)
     for name, value in changes.items():
@@ -68,5 +81,6 @@ def update_collection(
 
 def delete_collection(*, owner_id: int, collection_uuid: UUID) -> None:
     """Remove a collection with its movies; other collections keep their own copies."""
+    _begin_write(owner_id)
     repository.delete_collection(get_collection(owner_id=owner_id, collection_uuid=collection_uuid))
     db.session.commit()
