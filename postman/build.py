@@ -121,11 +121,14 @@ def _item(request: Request) -> dict[str, Any]:
         spec["header"] = [{"key": "Content-Type", "value": "application/json"}]
         spec["body"] = {"mode": "raw", "raw": _raw_body(request.body)}
     events = [_script("prerequest", request.prerequest)] if request.prerequest else []
-    return {
+    item: dict[str, Any] = {
         "name": request.name,
         "request": spec,
         "event": [*events, _script("test", request.tests)],
     }
+    if not request.follow_redirects:
+        item["protocolProfileBehavior"] = {"followRedirects": False}
+    return item
 
 
 def collection() -> dict[str, Any]:

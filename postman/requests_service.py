@@ -195,7 +195,7 @@ PAGES = [
     Request(
         "Movie page",
         "GET",
-        f"/movies/{STAR_WARS}",
+        f"/films/{STAR_WARS}",
         None,
         [
             status(200),
@@ -210,9 +210,25 @@ PAGES = [
         auth=NO_TOKEN,
     ),
     Request(
+        "The movie page's old path redirects there for good",
+        "GET",
+        f"/movies/{STAR_WARS}?from=bookmark",
+        None,
+        [
+            status(308),
+            *check(
+                "to the movie page, the query kept",
+                "pm.expect(pm.response.headers.get('Location'))"
+                f".to.equal('/films/{STAR_WARS}?from=bookmark');",
+            ),
+        ],
+        auth=NO_TOKEN,
+        follow_redirects=False,
+    ),
+    Request(
         "Unknown movie page is 404",
         "GET",
-        "/movies/999999999",
+        "/films/999999999",
         None,
         [
             status(404),

@@ -31,6 +31,7 @@ class Request(NamedTuple):
     tests: Sequence[str]
     auth: str = USER
     prerequest: Sequence[str] = ()
+    follow_redirects: bool = True  # False: the test sees the redirect itself
 
 
 def spliced(variable: str) -> str:

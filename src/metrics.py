@@ -24,8 +24,9 @@ from prometheus_client import (
     multiprocess,
 )
 
-from src.accounts.auth import public
+from src.accounts.auth import own_credential
 from src.errors import Unauthorized
+from src.view_limits import not_rate_limited
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "Requests served, by route and status", ["method", "route", "status"]
@@ -106,7 +107,8 @@ def _require_metrics_token() -> None:
 
 
 @bp.get("/metrics")
-@public  # no user's access token: the scraper's own METRICS_TOKEN
+@own_credential("METRICS_TOKEN")
+@not_rate_limited
 def metrics() -> Response:
     """Prometheus exposition of this service's metrics."""
     _require_metrics_token()

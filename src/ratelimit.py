@@ -1,7 +1,9 @@
 """Rate limits. Every request counts against its client address (RATELIMIT_ADDRESS), checked
-before the token gate so that 401s, 404s and public pages count too; login, register and the
-password change per address (RATELIMIT_AUTH), every other routed view per user, or per address
-without a token (RATELIMIT_DEFAULT), each view counted apart. Each check is one store round
+before the token gate so that 401s, 404s and public pages count too; then each routed view,
+counted apart, by what it declares: `@limit_per_address(setting=...)` per client address (login,
+register and the password change: RATELIMIT_AUTH), `@not_rate_limited` neither limit (probes,
+the scraper), and a view that declares nothing per user, or per address without a token
+(RATELIMIT_DEFAULT). Each check is one store round
 trip: fixed windows aligned to the clock, so the window's end is known without asking. Answers
 announce the limit nearest to running out (X-RateLimit-*); only a 429 of a limit gets its
 Retry-After. A failing store never fails a request: it is served unlimited, logged and counted
@@ -26,13 +28,13 @@ from config import ConfigError
 from src.accounts.auth import verified_principal
 from src.errors import AppError
 from src.metrics import RATE_LIMIT_STORE_FAILURES
+from src.view_limits import ViewLimit, limit_of
 
 NAMESPACE = "movie-service"
 STORE_TIMEOUT_S = 0.5  # a Redis that hangs delays a request by this much per check, no more
-# Probes and the scraper must not be starved by a flood from their address.
-EXEMPT_ENDPOINTS = ("health.healthz", "health.readyz", "metrics.metrics")
-# Where a password is checked: guesses, with a stolen token for /password/, are held back.
-_PER_ADDRESS_ENDPOINTS = ("accounts.login", "accounts.register", "accounts.change_password")
+# Flask's own view of the static files, not ours to decorate: its requests count against the
+# address limit, as every request does, and against no view limit.
+FLASK_STATIC_VIEW = "static"
 _REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 _EXTENSION = "movie_rate_limits"
 # RuntimeError: limits' memory storage restarting its expiry timer from two threads at once
@@ -125,10 +127,11 @@ class RateLimits:
         self.view_limits: dict[
             str, tuple[RateLimitItem, bool]
         ] = {}  # endpoint: (limit, per address)
+        self.not_address_limited: set[str] = set()  # endpoints
 
     def check_address(self) -> None:
         """Count this request against its address; 429 once the address is over its limit."""
-        if request.endpoint in EXEMPT_ENDPOINTS:
+        if request.endpoint in self.not_address_limited:
             return
         window = self._hit("address", self.address_limit, "address", client_key())
         # Announced once the answer is made; the view's check (same object, a later hook of
@@ -199,16 +202,25 @@ def init_address_limit(app: Flask) -> None:
 
 
 def init_rate_limits(app: Flask) -> None:
-    """The per-view limits: call after the token gate and the blueprints (users are known,
-    every view is routed), so that the view check runs after the gate and the body policy."""
+    """The per-view limits, as each view declares them: call after the token gate and the
+    blueprints (users are known, every view is routed), so that the view check runs after the
+    gate and the body policy."""
     limits = rate_limits(app)
     if limits is None:
         return
-    default = _limit("RATELIMIT_DEFAULT", app.config["RATELIMIT_DEFAULT"])
-    per_address = _limit("RATELIMIT_AUTH", app.config["RATELIMIT_AUTH"])
-    for endpoint in app.view_functions:
-        if endpoint in _PER_ADDRESS_ENDPOINTS:
-            limits.view_limits[endpoint] = (per_address, True)
-        elif endpoint not in (*EXEMPT_ENDPOINTS, "static"):
-            limits.view_limits[endpoint] = (default, False)
+    for endpoint, view in app.view_functions.items():
+        declared = ViewLimit(None) if endpoint == FLASK_STATIC_VIEW else limit_of(view)
+        if not declared.address_limited:
+            limits.not_address_limited.add(endpoint)
+        if declared.setting is not None:
+            limit = _setting(app, declared.setting)
+            limits.view_limits[endpoint] = (limit, declared.per_address)
     app.before_request(limits.check_view)
+
+
+def _setting(app: Flask, name: str) -> RateLimitItem:
+    """The limit a view's declaration names, from the app's settings."""
+    text = app.config.get(name)
+    if not isinstance(text, str):
+        raise ConfigError(f"a view is limited by {name}, which is not set")
+    return _limit(name, text)

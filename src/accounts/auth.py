@@ -1,9 +1,12 @@
-"""Who may call what, decided before anything reads the request: tokens required by default,
-public views marked, roles declared on the view; the one gate reads the declarations."""
+"""Who may call what, decided before anything reads the request: an access token required by
+default; a view that takes anything else declares it (@public, @takes_password, @probe,
+@own_credential, @refresh_token_required), roles too (@admin_required); the one gate reads
+the declarations."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum, auto
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
@@ -25,19 +28,65 @@ REVOKED = "The token has been revoked; log in again."
 UNKNOWN_USER = "The token's user no longer exists."
 
 
-def public(view: F) -> F:
-    """Mark a view as callable without an access token (and say so in the spec)."""
-    documented: Any = Blueprint.doc(security=[])(view)
-    documented.is_public = True
+class Access(Enum):
+    """What a view takes from its caller, as declared on the view; the gate reads it."""
+
+    ACCESS_TOKEN = auto()  # the default: a view that declares nothing
+    REFRESH_TOKEN = auto()  # the refresh token instead
+    PASSWORD = auto()  # a username and password in the body, no token
+    OWN_CREDENTIAL = auto()  # a credential the view checks itself, no user's token
+    PROBE = auto()  # nothing: a liveness or readiness probe
+    PUBLIC = auto()  # nothing: a page for anyone
+
+
+# The accesses the gate verifies a token of ours for; the others it lets through to the view.
+TOKEN_ACCESS = frozenset({Access.ACCESS_TOKEN, Access.REFRESH_TOKEN})
+
+
+def access_of(view: Callable[..., Any] | None) -> Access:
+    """The access a view declares; an access token when it declares none (default deny)."""
+    declared: Access = getattr(view, "access", Access.ACCESS_TOKEN)
+    return declared
+
+
+def _declare(view: F, access: Access, security: list[dict[str, list[str]]]) -> F:
+    documented: Any = Blueprint.doc(security=security)(view)
+    documented.access = access
     return documented
+
+
+def public(view: F) -> F:
+    """Declare a page for anyone: no token, no credential (and say so in the spec)."""
+    return _declare(view, Access.PUBLIC, [])
+
+
+def takes_password(view: F) -> F:
+    """Declare that a view takes a username and password in its body instead of a token
+    (register, login): the gate lets it through, the view checks them."""
+    return _declare(view, Access.PASSWORD, [])
+
+
+def probe(view: F) -> F:
+    """Declare a liveness or readiness probe: no token (the orchestrator has none)."""
+    return _declare(view, Access.PROBE, [])
+
+
+def own_credential(name: str) -> Callable[[F], F]:
+    """Declare that a view checks a credential of its own (the setting `name`), not a user's
+    token: the gate lets it through, the view must refuse a caller without it."""
+
+    def declare(view: F) -> F:
+        documented = _declare(view, Access.OWN_CREDENTIAL, [])
+        documented.own_credential = name  # type: ignore[attr-defined]
+        return documented
+
+    return declare
 
 
 def refresh_token_required(view: F) -> F:
     """Declare that a view takes the refresh token, not an access token: the gate verifies
     it (and the spec names its own scheme)."""
-    documented: Any = Blueprint.doc(security=[{REFRESH_TOKEN_SCHEME: []}])(view)
-    documented.takes_refresh_token = True
-    return documented
+    return _declare(view, Access.REFRESH_TOKEN, [{REFRESH_TOKEN_SCHEME: []}])
 
 
 def requires_role(role: str) -> Callable[[F], F]:
@@ -107,17 +156,18 @@ def verified_principal() -> Principal | None:
 
 
 def _require_access() -> None:
-    """Default deny: every routed view needs a valid access token (or the refresh token it
-    declares) unless marked public, and the role it declares. Runs before the body policy
+    """Default deny: every routed view needs a valid access token unless it declares another
+    access (see Access), and the role it declares. Runs before the body policy
     and the view's argument parsing."""
     if request.endpoint is None or request.method == "OPTIONS":
         return  # routing will answer 404/405; nothing to protect
     if request.blueprint in _PUBLIC_BLUEPRINTS or request.endpoint == "static":
         return
     view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "is_public", False):
-        return
-    principal = authenticate(refresh=getattr(view, "takes_refresh_token", False))
+    access = access_of(view)
+    if access not in TOKEN_ACCESS:
+        return  # declared as taking no token of ours
+    principal = authenticate(refresh=access is Access.REFRESH_TOKEN)
     g.principal = principal
     role = getattr(view, "required_role", None)
     if role is not None and principal.role != role:

@@ -5,7 +5,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from src.accounts import service
-from src.accounts.auth import current_principal, public, refresh_token_required
+from src.accounts.auth import current_principal, refresh_token_required, takes_password
 from src.accounts.principal import Principal
 from src.accounts.schemas import (
     CredentialsSchema,
@@ -14,6 +14,7 @@ from src.accounts.schemas import (
     TokenPairSchema,
     UserSchema,
 )
+from src.view_limits import limit_per_address
 
 bp = Blueprint("accounts", __name__, description="Accounts and tokens")
 SESSION_ENDED = "The token is missing, not valid, expired or revoked."
@@ -24,7 +25,8 @@ REFRESH_REFUSED = (
 
 
 @bp.post("/register/")
-@public
+@takes_password
+@limit_per_address(setting="RATELIMIT_AUTH")
 @bp.arguments(CredentialsSchema)
 @bp.response(201, TokenPairSchema)
 @bp.alt_response(409, description="The username is taken.")
@@ -34,7 +36,8 @@ def register(credentials: dict[str, Any]) -> dict[str, str]:
 
 
 @bp.post("/login/")
-@public
+@takes_password
+@limit_per_address(setting="RATELIMIT_AUTH")
 @bp.arguments(CredentialsSchema)
 @bp.response(200, TokenPairSchema)
 @bp.alt_response(401, description="Wrong username or password.")
@@ -71,6 +74,7 @@ def logout_everywhere() -> None:
 
 
 @bp.post("/password/")
+@limit_per_address(setting="RATELIMIT_AUTH")
 @bp.arguments(PasswordChangeSchema)
 @bp.response(204)
 @bp.alt_response(401, description=SESSION_ENDED)

@@ -5,9 +5,10 @@ from marshmallow import Schema, fields
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from src.accounts.auth import public
+from src.accounts.auth import probe
 from src.errors import UpstreamUnavailable
 from src.extensions import db
+from src.view_limits import not_rate_limited
 
 bp = Blueprint("health", __name__, description="Liveness and readiness")
 
@@ -17,7 +18,8 @@ class HealthSchema(Schema):
 
 
 @bp.get("/healthz")
-@public
+@probe
+@not_rate_limited
 @bp.response(200, HealthSchema)
 def healthz() -> dict[str, str]:
     """The process is alive (does not touch the database)."""
@@ -25,7 +27,8 @@ def healthz() -> dict[str, str]:
 
 
 @bp.get("/readyz")
-@public
+@probe
+@not_rate_limited
 @bp.response(200, HealthSchema)
 @bp.alt_response(503, description="The database does not answer.")
 def readyz() -> dict[str, str]:

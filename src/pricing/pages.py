@@ -1,4 +1,6 @@
-"""The customer page: server-rendered HTML, public, not part of the API (nor its spec)."""
+"""The customer page: server-rendered HTML, public, not part of the API (nor its spec). Its
+paths share no prefix with the API's: `/` and `/films/<id>` (the JSON movie list is
+`/movies/`); the movie pages' old `/movies/<id>` redirect there for good."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from src.accounts.auth import public
 from src.clients.providers import PROVIDERS
@@ -20,6 +23,7 @@ from src.pricing.history import price_history
 
 bp = Blueprint("pages", __name__)
 RETRY_AFTER_S = 10
+PERMANENT_REDIRECT = 308  # the method kept, as 301 does not promise
 # The provider detail fields the movie page shows, in this order, with their labels.
 DETAIL_LABELS = {
     "plot": "Plot",
@@ -72,7 +76,7 @@ def home() -> Page:
     return page, 200
 
 
-@bp.get("/movies/<movie_id>")
+@bp.get("/films/<movie_id>")
 @public
 def movie_page(movie_id: str) -> Page:
     """One movie: every offer and the providers' details."""
@@ -91,6 +95,15 @@ def movie_page(movie_id: str) -> Page:
         labels=DETAIL_LABELS,
     )
     return page, 200
+
+
+@bp.get("/movies/<movie_id>")
+@public
+def old_movie_page(movie_id: str) -> Response:
+    """The movie page's former address: a permanent redirect to it, the query kept."""
+    target = url_for("pages.movie_page", movie_id=movie_id)
+    query = request.query_string.decode("latin-1")
+    return redirect(f"{target}?{query}" if query else target, code=PERMANENT_REDIRECT)
 
 
 def _folded(text: str) -> str:

@@ -14,6 +14,7 @@ from flask import Flask, url_for
 from werkzeug.routing import Rule
 
 from src import create_app
+from src.accounts.auth import TOKEN_ACCESS, access_of
 from tests.conftest import settings_for_tests
 
 MALFORMED_JSON = '{"title": "Heat",'
@@ -35,7 +36,7 @@ def _protected_calls(*, role: str | None) -> Iterator[tuple[str, str, str]]:
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             view = app.view_functions[rule.endpoint]
-            if getattr(view, "is_public", False) or rule.endpoint == "static":
+            if access_of(view) not in TOKEN_ACCESS or rule.endpoint == "static":
                 continue
             if rule.endpoint.startswith("api-docs."):
                 continue

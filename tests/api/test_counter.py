@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from src import create_app
+from src.accounts.auth import public
 from src.counter.middleware import CountingMiddleware
 from src.counter.models import RequestCounterSlot
 from src.counter.store import failed_increments
@@ -96,10 +97,10 @@ def counting_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     )
 
     @app.get("/boom/")
+    @public
     def boom() -> None:
         raise RuntimeError("a bug")
 
-    app.view_functions["boom"].is_public = True
     with app.app_context():
         flask_migrate.upgrade()
     yield app

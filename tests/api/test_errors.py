@@ -3,6 +3,7 @@ import json
 import pytest
 
 from src import create_app
+from src.accounts.auth import public
 from tests.conftest import settings_for_tests
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
@@ -96,10 +97,10 @@ def crashing_app(tmp_path):
     )
 
     @app.get("/boom/")
+    @public
     def boom():
         raise RuntimeError("secret internal detail: password=hunter2")
 
-    app.view_functions["boom"].is_public = True
     return app
 
 

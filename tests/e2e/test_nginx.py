@@ -316,7 +316,7 @@ def _two_in_a_row(port, path, headers=None):
     pytest.fail(f"could not send two requests within {WITHIN_VALIDITY_S} s")
 
 
-@pytest.mark.parametrize("path", ["/", "/?q=hope&sort=-price", "/movies/0076759"])
+@pytest.mark.parametrize("path", ["/", "/?q=hope&sort=-price", "/films/0076759"])
 def test_a_public_page_asked_again_within_a_second_is_served_by_nginx(stack, path):
     gunicorn, nginx = stack
     first, second = _two_in_a_row(nginx.port, path)
@@ -385,9 +385,18 @@ def test_api_paths_are_never_cached(stack, token, path):
         assert _reached_app(gunicorn, request_id)
 
 
+def test_a_movie_pages_old_path_is_redirected_by_the_app_never_cached(stack):
+    gunicorn, nginx = stack
+    for _ in range(2):
+        status, headers, _, request_id = _get(nginx.port, "/movies/0076759?from=old")
+        assert (status, headers["Location"]) == (308, "/films/0076759?from=old")
+        assert "X-Cache-Status" not in headers
+        assert _reached_app(gunicorn, request_id)
+
+
 def test_a_crowd_on_an_uncached_page_costs_the_app_one_render(stack):
     gunicorn, nginx = stack
-    path = _fresh("/movies/0076759")
+    path = _fresh("/films/0076759")
     crowd = 8
     start = threading.Barrier(crowd)
     answers = []

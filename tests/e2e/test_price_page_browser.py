@@ -229,7 +229,7 @@ def test_a_provider_that_is_down_is_named_in_a_visible_notice(
 def test_the_movie_page_shows_the_offers_and_details(page: Page, site: RunningServer):
     page.goto(f"{site.url}/", wait_until="load")
     card(page, "0076759").locator("a.movie-link").click()
-    page.wait_for_url(f"{site.url}/movies/0076759")
+    page.wait_for_url(f"{site.url}/films/0076759")
     assert page.locator("h1.title").inner_text() == "Star Wars: Episode IV - A New Hope"
     assert page.locator("tr.best").inner_text().split() == [
         "filmworld",
@@ -293,7 +293,7 @@ def test_sorting_by_price_orders_the_cheapest_first_or_last(page: Page, site: Ru
 
 
 def test_the_movie_page_charts_30_days_of_prices_with_labels(page: Page, site: RunningServer):
-    page.goto(f"{site.url}/movies/0076759", wait_until="load")
+    page.goto(f"{site.url}/films/0076759", wait_until="load")
     chart = page.get_by_role("img", name=re.compile("^Lowest price each day at each provider"))
     assert chart.is_visible()
     labels = chart.locator("text").all_text_contents()  # SVG text has no innerText
@@ -315,7 +315,7 @@ def test_the_movie_page_charts_30_days_of_prices_with_labels(page: Page, site: R
 
 
 def test_the_charts_points_are_in_a_table_for_screen_readers(page: Page, site: RunningServer):
-    page.goto(f"{site.url}/movies/0076759", wait_until="load")
+    page.goto(f"{site.url}/films/0076759", wait_until="load")
     desc = page.locator("svg.price-chart desc").text_content() or ""
     assert "filmworld: a price on 27 of the 30 days, lowest AUD 24.99" in desc
     page.get_by_text("The prices as a table").click()

@@ -159,7 +159,7 @@ def test_prices_are_shown_with_the_currency(app, client, catalogue, monkeypatch)
     assert '<strong class="price">AUD 45.10</strong>' in html
     assert "Prices in AUD." in html
     monkeypatch.setitem(app.config, "PRICE_CURRENCY", "NZD")
-    page = html_of(client.get("/movies/0000001"))
+    page = html_of(client.get("/films/0000001"))
     assert '<td class="price">NZD 29.50</td>' in page
     assert "NZD 30.00" in page
 
@@ -169,7 +169,7 @@ def test_the_movie_page_charts_each_providers_daily_low_with_labelled_axes(clien
         catalogue.seen("0000001", "cinemaworld", price, days_ago=days_ago)
     catalogue.seen("0000001", "filmworld", "29.50", days_ago=0, hour=1)
     catalogue.seen("0000001", "filmworld", "35.00", days_ago=0, hour=23)  # not the day's low
-    svg = chart_of(html_of(client.get("/movies/0000001")))
+    svg = chart_of(html_of(client.get("/films/0000001")))
     assert svg.get("role") == "img"
     assert svg.get("aria-labelledby") == "chart-title chart-desc"
     assert "in AUD" in svg.find(f"{SVG}title").text
@@ -188,7 +188,7 @@ def test_the_chart_has_a_text_alternative_and_a_table_of_its_points(client, cata
     catalogue.seen("0000001", "cinemaworld", "31.00", days_ago=3)
     catalogue.seen("0000001", "cinemaworld", "30.00", days_ago=1)
     catalogue.seen("0000001", "filmworld", "29.50", days_ago=1)
-    html = html_of(client.get("/movies/0000001"))
+    html = html_of(client.get("/films/0000001"))
     desc = chart_of(html).find(f"{SVG}desc").text
     three, one = (TODAY - timedelta(days=n) for n in (3, 1))
     day = f"{one.day} {one:%b} {one.year}"
@@ -203,7 +203,7 @@ def test_lowest_in_30_days_names_price_provider_and_day_within_the_window(client
     catalogue.seen("0000001", "filmworld", "5.00", days_ago=30)  # the day before the window
     catalogue.seen("0000001", "cinemaworld", "27.00", days_ago=29, hour=0)  # its first moment
     catalogue.seen("0000001", "filmworld", "28.00", days_ago=2)
-    html = html_of(client.get("/movies/0000001"))
+    html = html_of(client.get("/films/0000001"))
     first = TODAY - timedelta(days=29)
     lowest = re.search(r'<p class="lowest">(.*?)</p>', html, re.S).group(1)
     assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", lowest)).strip() == (
@@ -214,7 +214,7 @@ def test_lowest_in_30_days_names_price_provider_and_day_within_the_window(client
 
 
 def test_no_history_yet_is_said_and_no_chart_drawn(client, catalogue):
-    html = html_of(client.get("/movies/0000005"))
+    html = html_of(client.get("/films/0000005"))
     assert "No price has been recorded for this movie in the last 30 days yet." in html
     assert "<svg" not in html
     assert "Lowest in 30 days" not in html
@@ -222,7 +222,7 @@ def test_no_history_yet_is_said_and_no_chart_drawn(client, catalogue):
 
 def test_provider_text_in_the_chart_is_escaped(client, catalogue):
     catalogue.seen("0000001", '<i x="1">odd</i>', "30.00", days_ago=1)
-    html = html_of(client.get("/movies/0000001"))
+    html = html_of(client.get("/films/0000001"))
     assert "<i " not in html
     assert "&lt;i x=&#34;1&#34;&gt;odd&lt;/i&gt;" in html
     assert '<i x="1">odd</i>' in [t.text for t in chart_of(html).iter(f"{SVG}text")]
@@ -230,7 +230,7 @@ def test_provider_text_in_the_chart_is_escaped(client, catalogue):
 
 def test_the_pages_use_no_inline_style_or_script_under_a_csp_that_allows_none(client, catalogue):
     catalogue.seen("0000001", "cinemaworld", "30.00", days_ago=1)
-    for path in ("/", "/?q=star&sort=-price", "/movies/0000001"):
+    for path in ("/", "/?q=star&sort=-price", "/films/0000001"):
         response = client.get(path)
         csp = response.headers["Content-Security-Policy"]
         assert "style-src 'self'" in csp and "unsafe-inline" not in csp

@@ -1,4 +1,4 @@
-"""The customer page, GET / and GET /movies/<id>, through the test client (the browser
+"""The customer page, GET / and GET /films/<id>, through the test client (the browser
 test in tests/e2e/ checks what a person sees)."""
 
 import re
@@ -61,11 +61,11 @@ def test_nothing_known_is_a_friendly_503_page(prices, prices_client, simulator):
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "10"
     assert "Prices are not available right now" in page_text(response)
-    assert prices_client.get("/movies/0076759").status_code == 503
+    assert prices_client.get("/films/0076759").status_code == 503
 
 
 def test_the_movie_page_shows_every_offer_and_the_details(prices_client, refreshed):
-    response = prices_client.get("/movies/0076759")
+    response = prices_client.get("/films/0076759")
     assert response.status_code == 200
     html = page_text(response)
     assert "George Lucas" in html
@@ -74,15 +74,31 @@ def test_the_movie_page_shows_every_offer_and_the_details(prices_client, refresh
 
 
 def test_an_unknown_movie_is_a_friendly_404_page(prices_client, refreshed):
-    response = prices_client.get("/movies/1234567")
+    response = prices_client.get("/films/1234567")
     assert response.status_code == 404
     assert "We could not find that movie" in page_text(response)
+
+
+def test_a_movie_pages_old_path_redirects_for_good_to_its_page_with_the_query(prices_client):
+    response = prices_client.get("/movies/0076759?a=1&b=%C3%A9&a=2")
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/films/0076759?a=1&b=%C3%A9&a=2"
+    assert prices_client.get("/movies/0076759").headers["Location"] == "/films/0076759"
+
+
+def test_the_movie_list_api_keeps_its_path_beside_the_old_page_paths(prices_client):
+    response = prices_client.get("/movies/")
+    assert (response.status_code, response.content_type) == (401, "application/problem+json")
+
+
+def test_the_home_page_links_each_movie_to_its_page_under_films(prices_client, refreshed):
+    assert 'href="/films/0076759"' in page_text(prices_client.get("/"))
 
 
 def test_the_pages_are_not_in_the_api_spec(prices_client):
     paths = prices_client.get("/openapi.json").json["paths"]
     assert "/" not in paths
-    assert not [path for path in paths if path.startswith("/movies/{")]
+    assert not [path for path in paths if path.startswith(("/films/", "/movies/{"))]
 
 
 def test_provider_text_is_escaped_and_a_missing_poster_shows_a_placeholder(
@@ -100,7 +116,7 @@ def test_provider_text_is_escaped_and_a_missing_poster_shows_a_placeholder(
     assert '<script>alert("owned")' not in html
     assert "&lt;script&gt;alert(&#34;owned&#34;)&lt;/script&gt; Film" in html
     assert 'aria-label="No poster for &lt;script&gt;' in card(html, movie_id)
-    detail = page_text(prices_client.get(f"/movies/{movie_id}"))
+    detail = page_text(prices_client.get(f"/films/{movie_id}"))
     assert "<b>bold</b>" not in detail
     assert "&lt;b&gt;bold&lt;/b&gt;" in detail
     assert "<script" not in detail

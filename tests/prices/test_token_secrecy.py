@@ -55,7 +55,7 @@ def test_the_token_is_kept_through_successes_and_every_kind_of_failure(
         get("/prices/movies/", headers=reader),
         get("/prices/movies/0076759/", headers=reader),
     ]
-    responses += [get("/"), get("/movies/0076759"), get("/openapi.json")]
+    responses += [get("/"), get("/films/0076759"), get("/openapi.json")]
     responses.append(post(POST_PATH, json=MOVIE, headers=admin))  # 201
     responses.append(post(POST_PATH, json={**MOVIE, "price": 1.5}, headers=admin))  # 422
     simulator.set_faults("filmworld", hang=True)
