@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 PROVIDERS = ("cinemaworld", "filmworld")
 WORKER_START_LIMIT_S = 30.0
 SECOND_TICK_LIMIT_S = 90.0
-PAGES = ["/", "/prices/movies/", "/movies/0076759", "/prices/movies/0076759/"]
+PAGES = ["/", "/prices/movies/", "/films/0076759", "/prices/movies/0076759/"]
 
 
 def one_refresh_calls() -> dict[str, dict[str, int]]:

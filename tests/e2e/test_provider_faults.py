@@ -14,7 +14,7 @@ from tests.support.processes import migrate, run_flask, running_gunicorn
 FETCH_TIMEOUT_S = 2.0
 REQUESTS = 40
 CLIENTS = 4
-PATHS = ["/", "/prices/movies/", "/movies/0076759", "/prices/movies/0076759/"]
+PATHS = ["/", "/prices/movies/", "/films/0076759", "/prices/movies/0076759/"]
 
 
 @pytest.fixture(scope="module")

@@ -59,7 +59,7 @@ def test_requests_during_a_refresh_of_a_hanging_provider_answer_at_once(
     refreshing.start()
     answers = []
     while refreshing.is_alive():
-        for path in ("/prices/movies/", "/prices/movies/0076759/", "/", "/movies/0076759"):
+        for path in ("/prices/movies/", "/prices/movies/0076759/", "/", "/films/0076759"):
             answers.append((path, *timed_get(prices_client, path, reader)))
     refreshing.join()
     assert len(answers) >= 4
