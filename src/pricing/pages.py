@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
+from src import caching
 from src.accounts.auth import public
 from src.clients.providers import PROVIDERS
-from src.columns import utcnow
 from src.errors import NotFound, UpstreamUnavailable
-from src.pricing import service
+from src.pricing import reads, service
 from src.pricing.chart import MONTHS
 from src.pricing.comparison import PricedMovie, troubled_providers
 from src.pricing.history import price_history
@@ -37,7 +37,9 @@ DETAIL_LABELS = {
     "language": "Language",
     "country": "Country",
 }
-Page = tuple[str, int] | tuple[str, int, dict[str, str]]
+# A page is rendered once per prices revision, providers' states and canonical request, and
+# kept in the read cache (src/pricing/reads.py says why that never shows `ok` once stale).
+Page = Response | tuple[str, int] | tuple[str, int, dict[str, str]]
 # The home page's orders, by the value of its `sort` parameter, with their labels. An
 # unknown value is ignored: the page is shown in the default order, which the form then shows.
 SORTS: dict[str, tuple[str, Callable[[PricedMovie], Decimal | str], bool]] = {
@@ -57,19 +59,24 @@ def home() -> Page:
     sort = request.args.get("sort", DEFAULT_SORT)
     sort = sort if sort in SORTS else DEFAULT_SORT
     try:
-        board = service.price_board()
+        view = reads.current_view()
     except UpstreamUnavailable:
         return _unavailable()
-    page = render_template(
-        "pricing/index.html",
-        board=board,
-        movies=_ordered(_titled(board.movies, query), sort),
-        query=query,
-        sort=sort,
-        sorts={value: label for value, (label, _, _) in SORTS.items()},
-        troubled=troubled_providers(board.providers),
-    )
-    return page, 200
+
+    def render() -> caching.CachedBody:
+        page = render_template(
+            "pricing/index.html",
+            board=service.price_board(view.stored.snapshot, states=view.states),
+            movies=_ordered(_titled(view.stored.snapshot.movies, query), sort),
+            query=query,
+            sort=sort,
+            sorts={value: label for value, (label, _, _) in SORTS.items()},
+            troubled=troubled_providers(view.states),
+        )
+        return caching.CachedBody.of_html(page)
+
+    key = view.key("pages.home", caching.canonical({"q": query, "sort": sort}))
+    return caching.answer_html(reads.cached_body(key, render))
 
 
 @bp.get("/movies/<movie_id>")
@@ -77,20 +84,27 @@ def home() -> Page:
 def movie_page(movie_id: str) -> Page:
     """One movie: every offer and the providers' details."""
     try:
-        movie, providers = service.priced_movie(movie_id=movie_id)
+        view = reads.current_view()
+        movie = view.movie(movie_id)
     except UpstreamUnavailable:
         return _unavailable()
     except NotFound:
         return render_template("pricing/not_found.html", movie_id=movie_id), 404
-    history = price_history(movie_id=movie.id, providers=PROVIDERS, today=utcnow().date())
-    page = render_template(
-        "pricing/movie.html",
-        movie=movie,
-        history=history,
-        troubled=troubled_providers(providers),
-        labels=DETAIL_LABELS,
-    )
-    return page, 200
+
+    def render() -> caching.CachedBody:
+        today = view.now.date()
+        lows = reads.daily_lows(view, movie_id=movie.id)
+        page = render_template(
+            "pricing/movie.html",
+            movie=movie,
+            history=price_history(lows=lows, providers=PROVIDERS, today=today),
+            troubled=troubled_providers(view.states),
+            labels=DETAIL_LABELS,
+        )
+        return caching.CachedBody.of_html(page)
+
+    key = view.key("pages.movie", f"{movie.id}|{view.now.date()}")
+    return caching.answer_html(reads.cached_body(key, render))
 
 
 def _folded(text: str) -> str:
