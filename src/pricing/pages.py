@@ -66,7 +66,7 @@ def home() -> Page:
     def render() -> caching.CachedBody:
         page = render_template(
             "pricing/index.html",
-            board=service.price_board(view.stored.snapshot, states=view.states),
+            board=service.price_board(snapshot=view.stored.snapshot, states=view.states),
             movies=_ordered(_titled(view.stored.snapshot.movies, query), sort),
             query=query,
             sort=sort,
@@ -75,7 +75,7 @@ def home() -> Page:
         )
         return caching.CachedBody.of_html(page)
 
-    key = view.key("pages.home", caching.canonical({"q": query, "sort": sort}))
+    key = view.key("pages.home", caching.canonical({"q": query, "sort": sort, **_where()}))
     return caching.answer_html(reads.cached_body(key, render))
 
 
@@ -91,8 +91,9 @@ def movie_page(movie_id: str) -> Page:
     except NotFound:
         return render_template("pricing/not_found.html", movie_id=movie_id), 404
 
+    today = view.now.date()
+
     def render() -> caching.CachedBody:
-        today = view.now.date()
         lows = reads.daily_lows(view, movie_id=movie.id)
         page = render_template(
             "pricing/movie.html",
@@ -103,8 +104,14 @@ def movie_page(movie_id: str) -> Page:
         )
         return caching.CachedBody.of_html(page)
 
-    key = view.key("pages.movie", f"{movie.id}|{view.now.date()}")
+    key = view.key("pages.movie", caching.canonical({"id": movie.id, "day": today, **_where()}))
     return caching.answer_html(reads.cached_body(key, render))
+
+
+def _where() -> dict[str, str]:
+    """What a page's own links depend on besides the data: the prefix it is served under (a
+    trusted proxy's X-Forwarded-Prefix)."""
+    return {"root": request.script_root}
 
 
 def _folded(text: str) -> str:

@@ -68,7 +68,7 @@ class PriceView:
 
     def movie(self, movie_id: str) -> PricedMovie:
         """One stored movie; NotFound if no provider sells it."""
-        return service.priced_movie(self.stored.by_id, movie_id=movie_id)
+        return service.priced_movie(movies=self.stored.by_id, movie_id=movie_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,8 @@ def current_view() -> PriceView:
     key = caching.cache_key("prices.stored", revision, "")
     stored = caching.read_cache().get_or_make(key, StoredPrices.read)
     now = utcnow()
-    return PriceView(revision, stored, service.provider_states(stored.snapshot, now=now), now)
+    states = service.provider_states(snapshot=stored.snapshot, now=now)
+    return PriceView(revision, stored, states, now)
 
 
 def cached_body(key: str, make: Callable[[], caching.CachedBody]) -> caching.CachedBody:
@@ -100,7 +101,7 @@ def list_prices() -> Response:
     view = current_view()
 
     def make() -> caching.CachedBody:
-        board = service.price_board(view.stored.snapshot, states=view.states)
+        board = service.price_board(snapshot=view.stored.snapshot, states=view.states)
         return caching.CachedBody.of(_board.dump(board))
 
     return caching.answer_body(cached_body(view.key("prices.board", ""), make))

@@ -24,7 +24,7 @@ def read_snapshot() -> PriceSnapshot:
     return PriceSnapshot(successes, comparison.priced_movies(repository.offers()))
 
 
-def provider_states(snapshot: PriceSnapshot, *, now: datetime) -> dict[str, ProviderState]:
+def provider_states(*, snapshot: PriceSnapshot, now: datetime) -> dict[str, ProviderState]:
     """Each provider's state at `now` (ok while its last success is at most PRICE_MAX_AGE_S
     old); UpstreamUnavailable (503) while nothing at all is known."""
     states = comparison.provider_states(snapshot.successes, now=now, max_age_s=_max_age_s())
@@ -35,12 +35,12 @@ def provider_states(snapshot: PriceSnapshot, *, now: datetime) -> dict[str, Prov
     return states
 
 
-def price_board(snapshot: PriceSnapshot, *, states: dict[str, ProviderState]) -> PriceBoard:
+def price_board(*, snapshot: PriceSnapshot, states: dict[str, ProviderState]) -> PriceBoard:
     """Every movie either provider sells, with the cheapest offer and each provider's state."""
     return PriceBoard(movies=snapshot.movies, providers=states)
 
 
-def priced_movie(movies: Mapping[str, PricedMovie], *, movie_id: str) -> PricedMovie:
+def priced_movie(*, movies: Mapping[str, PricedMovie], movie_id: str) -> PricedMovie:
     """One movie with its offers and details, from the stored movies by id; NotFound if
     none sells it."""
     movie = movies.get(movie_id)

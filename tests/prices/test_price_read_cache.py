@@ -202,3 +202,14 @@ def test_the_cache_bound_holds_for_price_reads_and_answers_stay_right(bounded, r
     again, statements = _statements(client, "/movies/0076759", reader)
     assert again.data == movie_page.data
     assert [text for text in statements if "price_history" in text]
+
+
+def test_a_page_served_under_another_prefix_links_under_that_prefix(
+    prices_client, reader, refreshed
+):
+    for path in ("/", "/movies/0076759"):
+        plain = _get(prices_client, path, reader).text
+        prefixed = prices_client.get(path, base_url="http://localhost/shop/").text
+        assert 'href="/static/prices.css"' in plain, path
+        assert 'href="/shop/static/prices.css"' in prefixed, path
+        assert 'href="/static/' not in prefixed, path
