@@ -27,6 +27,9 @@ from src.extensions import db
 from src.pagination import envelope
 
 CACHE_CONTROL = "private, no-cache"  # clients keep the answer but revalidate it every time
+# Public pages: any cache may keep them but revalidates every time (NGINX's microcache ignores
+# it and keeps a page for its own second).
+PAGE_CACHE_CONTROL = "no-cache"
 NOT_MODIFIED = "Not modified: If-None-Match holds the current ETag. No body."
 # What an entry costs beyond its bytes and key: the dict slot, the tuple, the entry object.
 ENTRY_OVERHEAD_BYTES = 400
@@ -221,6 +224,12 @@ class CachedBody:
         body = to_json(value)
         return cls(body=body, etag=_digest(body))
 
+    @classmethod
+    def of_html(cls, page: str) -> CachedBody:
+        """A rendered page and its strong ETag."""
+        body = page.encode()
+        return cls(body=body, etag=_digest(body))
+
     @property
     def nbytes(self) -> int:
         return len(self.body) + len(self.etag)
@@ -275,3 +284,15 @@ def answer_page(entry: CachedPage, *, page: int, page_size: int) -> Response:
     # JSON values delimit themselves, so these parts name one body.
     tag = _digest(b"%d" % entry.count, following, preceding, entry.digest.encode())
     return answer(body, tag)
+
+
+def answer_html(entry: CachedBody) -> Response:
+    """A cached public page: 200 with it, or 304 without a body when If-None-Match holds its
+    ETag (typed HTML, so that its security headers are a page's)."""
+    if "If-None-Match" in request.headers and request.if_none_match.contains_weak(entry.etag):
+        response = Response(status=304, mimetype="text/html")
+    else:
+        response = Response(entry.body, mimetype="text/html")
+    response.set_etag(entry.etag)
+    response.headers["Cache-Control"] = PAGE_CACHE_CONTROL
+    return response

@@ -63,19 +63,11 @@ class PriceBoard:
 class PriceSnapshot:
     """The prices as the last stored refresh left them: each provider's last success and
     every priced movie. It changes only when a refresh is stored (which bumps the prices
-    revision), so a cache may keep it by that revision; the providers' states come from it
-    and the time of each request (board())."""
+    revision), so the read cache keeps it by that revision (reads.py); the providers' states
+    come from it and the time of each request."""
 
     successes: dict[str, datetime | None]
     movies: list[PricedMovie]
-
-
-def board(snapshot: PriceSnapshot, *, now: datetime, max_age_s: float) -> PriceBoard:
-    """The price board at `now`: the snapshot's movies and each provider's state."""
-    return PriceBoard(
-        movies=snapshot.movies,
-        providers=provider_states(snapshot.successes, now=now, max_age_s=max_age_s),
-    )
 
 
 def provider_state(

@@ -40,21 +40,34 @@ class PriceHistory:
         return sorted(by_day.items())
 
 
-def price_history(*, movie_id: str, providers: Sequence[str], today: date) -> PriceHistory:
-    """The movie's history over the HISTORY_DAYS days up to today, one series per provider
-    (the providers given first, in their order, so that each keeps its colour)."""
-    first_day = today - timedelta(days=HISTORY_DAYS - 1)
-    since = datetime.combine(first_day, time(), tzinfo=UTC)
+DailyLow = tuple[str, date, Decimal]  # provider, UTC day, the lowest price seen that day
+
+
+def daily_lows(*, movie_id: str, today: date) -> list[DailyLow]:
+    """The movie's daily lows at each provider over the HISTORY_DAYS days up to today (one
+    statement, the costliest of the movie page: src/pricing/reads.py keeps them)."""
+    since = datetime.combine(_first_day(today), time(), tzinfo=UTC)
     until = datetime.combine(today + timedelta(days=1), time(), tzinfo=UTC)
-    rows = repository.daily_lowest_prices(movie_id=movie_id, since=since, until=until)
+    return repository.daily_lowest_prices(movie_id=movie_id, since=since, until=until)
+
+
+def price_history(
+    *, lows: Sequence[DailyLow], providers: Sequence[str], today: date
+) -> PriceHistory:
+    """The history over the HISTORY_DAYS days up to today from its daily lows, one series per
+    provider (the providers given first, in their order, so that each keeps its colour)."""
     points: dict[str, list[PricePoint]] = {provider: [] for provider in providers}
-    for provider, day, price in rows:
+    for provider, day, price in lows:
         points.setdefault(provider, []).append(PricePoint(day, price))
     series = [Series(provider, found) for provider, found in points.items()]
     return PriceHistory(
-        first_day=first_day,
+        first_day=_first_day(today),
         last_day=today,
         series=series,
         chart=price_chart(series, last_day=today, days=HISTORY_DAYS),
         lowest=lowest_point(series),
     )
+
+
+def _first_day(today: date) -> date:
+    return today - timedelta(days=HISTORY_DAYS - 1)

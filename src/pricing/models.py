@@ -68,13 +68,12 @@ class ProviderStatus(db.Model):  # type: ignore[name-defined]
 
 class PriceRefresh(db.Model):  # type: ignore[name-defined]
     """The refresh's one row (`prices`): the interval it last claimed, so that one refresh
-    runs per interval however many workers run, and the revision every stored refresh bumps
-    (what a cache of the prices is keyed by)."""
+    runs per interval however many workers run. (The revision every stored refresh bumps is
+    the read caches' `prices`, in `revisions`.)"""
 
     __tablename__ = "price_refresh"
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    revision: Mapped[int] = mapped_column(BigInteger, default=0)
     interval_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -12,11 +12,11 @@ from decimal import Decimal
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from src import caching
 from src.accounts.auth import public
 from src.clients.providers import PROVIDERS
-from src.columns import utcnow
 from src.errors import NotFound, UpstreamUnavailable
-from src.pricing import service
+from src.pricing import reads, service
 from src.pricing.chart import MONTHS
 from src.pricing.comparison import PricedMovie, troubled_providers
 from src.pricing.history import price_history
@@ -41,7 +41,9 @@ DETAIL_LABELS = {
     "language": "Language",
     "country": "Country",
 }
-Page = tuple[str, int] | tuple[str, int, dict[str, str]]
+# A page is rendered once per prices revision, providers' states and canonical request, and
+# kept in the read cache (src/pricing/reads.py says why that never shows `ok` once stale).
+Page = Response | tuple[str, int] | tuple[str, int, dict[str, str]]
 # The home page's orders, by the value of its `sort` parameter, with their labels. An
 # unknown value is ignored: the page is shown in the default order, which the form then shows.
 SORTS: dict[str, tuple[str, Callable[[PricedMovie], Decimal | str], bool]] = {
@@ -61,19 +63,24 @@ def home() -> Page:
     sort = request.args.get("sort", DEFAULT_SORT)
     sort = sort if sort in SORTS else DEFAULT_SORT
     try:
-        board = service.price_board()
+        view = reads.current_view()
     except UpstreamUnavailable:
         return _unavailable()
-    page = render_template(
-        "pricing/index.html",
-        board=board,
-        movies=_ordered(_titled(board.movies, query), sort),
-        query=query,
-        sort=sort,
-        sorts={value: label for value, (label, _, _) in SORTS.items()},
-        troubled=troubled_providers(board.providers),
-    )
-    return page, 200
+
+    def render() -> caching.CachedBody:
+        page = render_template(
+            "pricing/index.html",
+            board=service.price_board(snapshot=view.stored.snapshot, states=view.states),
+            movies=_ordered(_titled(view.stored.snapshot.movies, query), sort),
+            query=query,
+            sort=sort,
+            sorts={value: label for value, (label, _, _) in SORTS.items()},
+            troubled=troubled_providers(view.states),
+        )
+        return caching.CachedBody.of_html(page)
+
+    key = view.key("pages.home", caching.canonical({"q": query, "sort": sort, **_where()}))
+    return caching.answer_html(reads.cached_body(key, render))
 
 
 @bp.get("/films/<movie_id>")
@@ -81,20 +88,34 @@ def home() -> Page:
 def movie_page(movie_id: str) -> Page:
     """One movie: every offer and the providers' details."""
     try:
-        movie, providers = service.priced_movie(movie_id=movie_id)
+        view = reads.current_view()
+        movie = view.movie(movie_id)
     except UpstreamUnavailable:
         return _unavailable()
     except NotFound:
         return render_template("pricing/not_found.html", movie_id=movie_id), 404
-    history = price_history(movie_id=movie.id, providers=PROVIDERS, today=utcnow().date())
-    page = render_template(
-        "pricing/movie.html",
-        movie=movie,
-        history=history,
-        troubled=troubled_providers(providers),
-        labels=DETAIL_LABELS,
-    )
-    return page, 200
+
+    today = view.now.date()
+
+    def render() -> caching.CachedBody:
+        lows = reads.daily_lows(view, movie_id=movie.id)
+        page = render_template(
+            "pricing/movie.html",
+            movie=movie,
+            history=price_history(lows=lows, providers=PROVIDERS, today=today),
+            troubled=troubled_providers(view.states),
+            labels=DETAIL_LABELS,
+        )
+        return caching.CachedBody.of_html(page)
+
+    key = view.key("pages.movie", caching.canonical({"id": movie.id, "day": today, **_where()}))
+    return caching.answer_html(reads.cached_body(key, render))
+
+
+def _where() -> dict[str, str]:
+    """What a page's own links depend on besides the data: the prefix it is served under (a
+    trusted proxy's X-Forwarded-Prefix)."""
+    return {"root": request.script_root}
 
 
 @bp.get("/movies/<movie_id>")

@@ -13,6 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from src import caching
 from src.clients.provider_records import ProviderMovie
 from src.extensions import db
 from src.pricing.models import (
@@ -23,8 +24,10 @@ from src.pricing.models import (
     RefreshCount,
 )
 
-# The refresh's row in price_refresh (a general revisions table can take its revision over).
+# The refresh's lease row in price_refresh.
 PRICES = "prices"
+# The read caches' revision of everything a price read answers from: offers, statuses, history.
+PRICES_REVISION = "prices"
 
 
 def last_successes() -> dict[str, datetime | None]:
@@ -113,19 +116,14 @@ def claim_interval(*, interval_start: datetime, claimed_at: datetime) -> bool:
 
 
 def bump_revision() -> None:
-    """A new prices revision: what was read or cached before no longer holds."""
-    _ensure_refresh_row()
-    db.session.execute(
-        update(PriceRefresh)
-        .where(PriceRefresh.name == PRICES)
-        .values(revision=PriceRefresh.revision + 1)
-    )
+    """A new prices revision, in the caller's transaction: what was read or cached before
+    no longer holds, on any instance, once it commits."""
+    caching.bump(PRICES_REVISION)
 
 
-def revision() -> int:
-    """The prices revision (0 before any refresh was stored)."""
-    query = select(PriceRefresh.revision).where(PriceRefresh.name == PRICES)
-    return db.session.scalar(query) or 0
+def revision() -> caching.Revision:
+    """The prices revision as this transaction sees it (NO_REVISION before any refresh)."""
+    return caching.current(PRICES_REVISION)
 
 
 def count_outcome(*, provider: str, outcome: str) -> None:
@@ -147,7 +145,7 @@ def outcome_counts() -> dict[tuple[str, str], int]:
 
 
 def _ensure_refresh_row() -> None:
-    row = {"name": PRICES, "revision": 0}
+    row = {"name": PRICES}
     db.session.execute(_insert(PriceRefresh).values(row).on_conflict_do_nothing())
 
 

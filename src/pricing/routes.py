@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from src.accounts.auth import admin_required
+from src.caching import NOT_MODIFIED
 from src.clients.provider_records import ProviderMovie
-from src.pricing import service
-from src.pricing.comparison import PriceBoard
+from src.pricing import reads, service
 from src.pricing.schemas import (
     PriceBoardSchema,
     PricedMovieDetailSchema,
@@ -28,20 +29,21 @@ NOTHING_KNOWN = "No provider's prices are known yet (both failing since the star
 
 @bp.get("/movies/")
 @bp.response(200, PriceBoardSchema)
+@bp.alt_response(304, description=NOT_MODIFIED)
 @bp.alt_response(503, description=NOTHING_KNOWN)
-def list_prices() -> PriceBoard:
+def list_prices() -> Response:
     """Every movie either provider sells, merged by id, with the cheapest offer."""
-    return service.price_board()
+    return reads.list_prices()
 
 
 @bp.get("/movies/<movie_id>/")
 @bp.response(200, PricedMovieDetailSchema)
+@bp.alt_response(304, description=NOT_MODIFIED)
 @bp.alt_response(404, description="No provider sells a movie with this id.")
 @bp.alt_response(503, description=NOTHING_KNOWN)
-def get_prices(movie_id: str) -> dict[str, Any]:
+def get_prices(movie_id: str) -> Response:
     """One movie's offers, cheapest first, with the providers' details (plot, director ...)."""
-    movie, providers = service.priced_movie(movie_id=movie_id)
-    return {**vars(movie), "cheapest": movie.cheapest, "providers": providers}
+    return reads.get_prices(movie_id)
 
 
 @bp.post("/providers/<provider>/movies/")

@@ -3,6 +3,8 @@ provider to answer a read (src/pricing/refresh.py is the one code that fetches).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -10,17 +12,10 @@ from flask import current_app
 from src.clients.outbound import outbound_deadline
 from src.clients.provider_records import ProviderMovie, provider_record
 from src.clients.providers import PROVIDERS, provider_client
-from src.columns import utcnow
 from src.database import release_connection
 from src.errors import NotFound, UpstreamUnavailable
 from src.pricing import comparison, repository
 from src.pricing.comparison import PriceBoard, PricedMovie, PriceSnapshot, ProviderState
-
-
-def price_board() -> PriceBoard:
-    """Every movie either provider sells, with the cheapest offer and each provider's state;
-    UpstreamUnavailable (503) while nothing at all is known."""
-    return _known(comparison.board(read_snapshot(), now=utcnow(), max_age_s=_max_age_s()))
 
 
 def read_snapshot() -> PriceSnapshot:
@@ -29,17 +24,29 @@ def read_snapshot() -> PriceSnapshot:
     return PriceSnapshot(successes, comparison.priced_movies(repository.offers()))
 
 
-def priced_movie(*, movie_id: str) -> tuple[PricedMovie, dict[str, ProviderState]]:
-    """One movie with its offers and details, and each provider's state; NotFound if none
-    sells it."""
-    snapshot = PriceSnapshot(
-        repository.last_successes(),
-        comparison.priced_movies(repository.offers(movie_id=movie_id)),
-    )
-    board = _known(comparison.board(snapshot, now=utcnow(), max_age_s=_max_age_s()))
-    if not board.movies:
+def provider_states(*, snapshot: PriceSnapshot, now: datetime) -> dict[str, ProviderState]:
+    """Each provider's state at `now` (ok while its last success is at most PRICE_MAX_AGE_S
+    old); UpstreamUnavailable (503) while nothing at all is known."""
+    states = comparison.provider_states(snapshot.successes, now=now, max_age_s=_max_age_s())
+    if comparison.nothing_known(states):
+        raise UpstreamUnavailable(
+            "No provider's prices are known yet; try again shortly.", retry_after=5
+        )
+    return states
+
+
+def price_board(*, snapshot: PriceSnapshot, states: dict[str, ProviderState]) -> PriceBoard:
+    """Every movie either provider sells, with the cheapest offer and each provider's state."""
+    return PriceBoard(movies=snapshot.movies, providers=states)
+
+
+def priced_movie(*, movies: Mapping[str, PricedMovie], movie_id: str) -> PricedMovie:
+    """One movie with its offers and details, from the stored movies by id; NotFound if
+    none sells it."""
+    movie = movies.get(movie_id)
+    if movie is None:
         raise NotFound(f"No provider sells a movie with id {movie_id}.")
-    return board.movies[0], board.providers
+    return movie
 
 
 def add_provider_movie(*, provider: str, movie: dict[str, Any]) -> ProviderMovie:
@@ -50,14 +57,6 @@ def add_provider_movie(*, provider: str, movie: dict[str, Any]) -> ProviderMovie
     release_connection()
     with outbound_deadline(current_app.config["PRICE_FETCH_TIMEOUT_S"]):
         return provider_client(provider).add_movie(provider_record(provider, movie))
-
-
-def _known(board: PriceBoard) -> PriceBoard:
-    if comparison.nothing_known(board.providers):
-        raise UpstreamUnavailable(
-            "No provider's prices are known yet; try again shortly.", retry_after=5
-        )
-    return board
 
 
 def _max_age_s() -> float:

@@ -20,7 +20,7 @@ from src.accounts import service as accounts_service
 from src.accounts.models import User
 from src.clients.outbound import reset_upstream_state
 from src.extensions import db
-from src.pricing import refresh
+from src.pricing import refresh, repository
 from src.pricing.models import (
     PriceObservation,
     PriceRefresh,
@@ -52,6 +52,7 @@ def empty_price_tables(app: Flask) -> None:
         for model in PRICE_TABLES:
             db.session.execute(delete(model))
         db.session.execute(delete(User).where(User.username.startswith(USER_PREFIX)))
+        repository.bump_revision()  # what a process kept of the prices no longer holds
         db.session.commit()
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from src.columns import utcnow
 from src.extensions import db
+from src.pricing import repository
 from src.pricing.models import PriceObservation, ProviderOffer, ProviderStatus
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -31,6 +32,7 @@ def shop(app, client):
                     db.session.add(
                         ProviderStatus(provider=provider, last_success_at=now, last_attempt_at=now)
                     )
+                repository.bump_revision()  # as a refresh storing it does
                 db.session.commit()
 
         def offer(self, movie_id, title, **prices):
@@ -49,6 +51,7 @@ def shop(app, client):
                             fetched_at=utcnow(),
                         )
                     )
+                repository.bump_revision()  # as a refresh storing it does
                 db.session.commit()
 
         def seen(self, movie_id, provider, price, *, days_ago, hour=12):
@@ -65,6 +68,7 @@ def shop(app, client):
                         observed_at=datetime.combine(day, time(hour), tzinfo=UTC),
                     )
                 )
+                repository.bump_revision()  # as a refresh storing it does
                 db.session.commit()
 
     return Shop()

@@ -11,6 +11,7 @@ import pytest
 
 from src.columns import utcnow
 from src.extensions import db
+from src.pricing import repository
 from src.pricing.models import ProviderOffer, ProviderStatus
 from tests.prices.conftest import run_refresh
 
@@ -47,6 +48,7 @@ def store_status(stored):
                     fetched_at=fetched_at,
                 )
             )
+            repository.bump_revision()  # as a refresh storing it does
             db.session.commit()
 
         stored(run)
@@ -90,6 +92,7 @@ def test_the_page_names_a_stale_and_an_unavailable_provider(prices_client, store
 def test_a_status_row_without_a_success_is_unavailable(prices_client, reader, stored):
     def run():
         db.session.add(ProviderStatus(provider="cinemaworld", last_attempt_at=utcnow()))
+        repository.bump_revision()  # as a refresh storing it does
         db.session.commit()
 
     stored(run)
@@ -155,6 +158,7 @@ def test_a_change_of_state_is_logged_once_not_at_every_refresh(prices, simulator
 
     def age_filmworld():
         db.session.get(ProviderStatus, "filmworld").last_success_at = long_ago
+        repository.bump_revision()  # as a refresh storing it does
         db.session.commit()
 
     stored(age_filmworld)  # as if it had failed for an hour
