@@ -24,7 +24,7 @@ TIMEOUT_S = 10
 # hands them to either of its workers, so every worker's cache is warm and asked after.
 READS = 6
 NEW_MOVIE = {"Title": "Heat", "Year": "1995", "ID": "fw9900003", "Type": "movie", "Price": "2.25"}
-PATHS = ["/prices/movies/", "/prices/movies/0076759/", "/", "/?q=heat", "/movies/0076759"]
+PATHS = ["/prices/movies/", "/prices/movies/0076759/", "/", "/?q=heat", "/films/0076759"]
 PRICE_TABLES = ("provider_offers", "provider_status", "price_history", "price_refresh_counts")
 
 
@@ -117,7 +117,7 @@ def test_after_one_refresh_both_hosts_answer_the_new_prices_at_the_next_request(
     assert "Heat" not in _get(host_b, "/", user).text
     _add_to_filmworld(simulator)
     run_flask("refresh-prices", env=env)
-    changed = {path for path in PATHS if path != "/movies/0076759"}  # its page shows neither
+    changed = {path for path in PATHS if path != "/films/0076759"}  # its page shows neither
     for host in (host_a, host_b):
         for path, etag in etags[host.url].items():
             now = _get(host_a, path, user).headers["ETag"]

@@ -20,7 +20,7 @@ from tests.conftest import settings_for_tests, simulator_settings
 from tests.prices.conftest import run_refresh
 
 API = ["/prices/movies/", "/prices/movies/0076759/"]
-PAGES = ["/", "/?q=star&sort=-price", "/movies/0076759"]
+PAGES = ["/", "/?q=star&sort=-price", "/films/0076759"]
 PRICE_TABLES = ("provider_offers", "provider_status", "price_history")
 NEW_MOVIE = {"title": "Heat", "year": 1995, "price": "3.50", "id": "9900001"}
 
@@ -124,7 +124,7 @@ def test_a_refresh_that_changes_the_prices_changes_the_next_answer_and_its_etag(
         "provider": "filmworld",
         "price": "3.50",
     }
-    assert "Heat" in _get(prices_client, f"/movies/{NEW_MOVIE['id']}", reader).text
+    assert "Heat" in _get(prices_client, f"/films/{NEW_MOVIE['id']}", reader).text
 
 
 def test_a_provider_turning_stale_changes_every_answer_without_a_refresh(
@@ -191,7 +191,7 @@ def bounded(prices, simulator):
 def test_the_cache_bound_holds_for_price_reads_and_answers_stay_right(bounded, reader):
     run_refresh(bounded)
     client = bounded.test_client()
-    movie_page = _get(client, "/movies/0076759", reader)  # the stored prices, lows, the page
+    movie_page = _get(client, "/films/0076759", reader)  # the stored prices, lows, the page
     with bounded.app_context():
         assert len(read_cache()) == 3
     for query in ("star", "war", "the"):
@@ -199,7 +199,7 @@ def test_the_cache_bound_holds_for_price_reads_and_answers_stay_right(bounded, r
         with bounded.app_context():
             assert len(read_cache()) == 3
     # The page and its daily lows were the least recently used: both computed again, right.
-    again, statements = _statements(client, "/movies/0076759", reader)
+    again, statements = _statements(client, "/films/0076759", reader)
     assert again.data == movie_page.data
     assert [text for text in statements if "price_history" in text]
 
@@ -207,7 +207,7 @@ def test_the_cache_bound_holds_for_price_reads_and_answers_stay_right(bounded, r
 def test_a_page_served_under_another_prefix_links_under_that_prefix(
     prices_client, reader, refreshed
 ):
-    for path in ("/", "/movies/0076759"):
+    for path in ("/", "/films/0076759"):
         plain = _get(prices_client, path, reader).text
         prefixed = prices_client.get(path, base_url="http://localhost/shop/").text
         assert 'href="/static/prices.css"' in plain, path
