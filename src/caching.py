@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from flask import Flask, Response, current_app, request
-from sqlalchemy import bindparam, text
+from flask import Flask, Response, current_app, g, request
+from sqlalchemy import bindparam, column, table, text
 
 from src.extensions import db
 from src.pagination import envelope
@@ -51,6 +51,9 @@ _CURRENT_BY_PARAMSTYLE = {
     "pyformat": (_CURRENT_SQL.format("%(name)s"), True),
     "qmark": (_CURRENT_SQL.format("?"), False),
 }
+# As the token check joins it for the views that declare their revision (auth.reads_revision).
+REVISIONS = table("revisions", column("name"), column("value"), column("stamp"))
+_GATE_READ = "revisions_read_by_the_token_check"  # in `g`, read and written only here
 _CURRENT_MANY = text("SELECT name, value, stamp FROM revisions WHERE name IN :names").bindparams(
     bindparam("names", expanding=True)
 )
@@ -74,6 +77,8 @@ def bump(name: str, *, owner_id: int | None = None) -> None:
     write. owner_id names the user whose data it covers (the row goes with the user)."""
     stamp = 1 + secrets.randbits(_STAMP_BITS)
     db.session.execute(_BUMP, {"name": name, "stamp": stamp, "owner_id": owner_id})
+    if g:  # this request's own write is newer than the revision its token check read
+        g.get(_GATE_READ, {}).pop(name, None)
 
 
 def current(name: str) -> Revision:
@@ -88,6 +93,23 @@ def current(name: str) -> Revision:
         sql, by_name = statement
         row = connection.exec_driver_sql(sql, {"name": name} if by_name else (name,)).first()
     return NO_REVISION if row is None else Revision(row[0], row[1])
+
+
+def read_with_token(name: str, revision: Revision) -> None:
+    """Keep revision `name` as the token check read it, for this request's reads."""
+    g.setdefault(_GATE_READ, {})[name] = revision
+
+
+def request_revision(name: str) -> Revision:
+    """Revision `name` for this request's read: the token check's when the view declared it
+    (read in the check's statement, no statement more), else looked up now (`current`).
+
+    The token check is the first statement of the request's transaction, so what the view
+    reads after it is never older than that revision: an answer is at worst newer than the
+    revision it is kept under, never staler (and the next bump makes it unreachable).
+    """
+    found = g.get(_GATE_READ, {}).get(name) if g else None
+    return current(name) if found is None else found
 
 
 def current_many(names: Sequence[str]) -> dict[str, Revision]:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, request
 from flask_smorest import Blueprint
 
+from src import caching
 from src.accounts import repository
 from src.accounts.models import ROLES
 from src.accounts.principal import Principal
@@ -103,6 +104,21 @@ def requires_role(role: str) -> Callable[[F], F]:
 
 
 admin_required = requires_role("admin")
+# The revision a view reads: a name, or the name made from the caller's user id (the claim's
+# subject: the one thing known of the caller before the token check's statement runs).
+RevisionName = str | Callable[[int], str]
+
+
+def reads_revision(name: RevisionName) -> Callable[[F], F]:
+    """Declare the revision (src/caching.py) a cached read answers under: the gate reads it in
+    the token check's own statement, and caching.request_revision gives it to the view."""
+
+    def declare(view: F) -> F:
+        declared: Any = view
+        declared.revision_read = name
+        return view
+
+    return declare
 
 
 def _refuse(detail: str) -> Unauthorized:
@@ -120,9 +136,10 @@ def _verified_claims(*, refresh: bool) -> dict[str, Any]:
         raise _refuse(refused.detail) from None
 
 
-def authenticate(*, refresh: bool = False) -> Principal:
+def authenticate(*, refresh: bool = False, revision: RevisionName | None = None) -> Principal:
     """The caller of this request's bearer token (the refresh token if `refresh`): the token
-    verified once, then its user and live login session in one query; else 401."""
+    verified once, then its user and live login session in one query; else 401. With
+    `revision`, that query reads the revision too (for caching.request_revision)."""
     claims = _verified_claims(refresh=refresh)
     try:
         user_id = int(claims["sub"])
@@ -133,11 +150,16 @@ def authenticate(*, refresh: bool = False) -> Principal:
         raise _refuse(REVOKED)  # issued before sessions were stored, or made by hand
     if role not in ROLES:
         raise _refuse(TokenRefused.detail)
-    found = repository.caller(user_id=user_id, sid=sid)
+    name = revision(user_id) if callable(revision) else revision
+    # The first statement of the request's transaction: what the view reads after it is never
+    # older than the revision read here (see caching.request_revision).
+    found = repository.caller(user_id=user_id, sid=sid, revision=name)
     if found is None:
         raise _refuse(UNKNOWN_USER)
     if found.sid is None:
         raise _refuse(REVOKED)
+    if name is not None:  # no row: never bumped, caching.NO_REVISION
+        caching.read_with_token(name, caching.Revision(found.value or 0, found.stamp or 0))
     return Principal(user_id, found.username, role, sid, str(claims.get("jti")), found.created_at)
 
 
@@ -167,7 +189,10 @@ def _require_access() -> None:
     access = access_of(view)
     if access not in TOKEN_ACCESS:
         return  # declared as taking no token of ours
-    principal = authenticate(refresh=access is Access.REFRESH_TOKEN)
+    principal = authenticate(
+        refresh=access is Access.REFRESH_TOKEN,
+        revision=getattr(view, "revision_read", None),
+    )
     g.principal = principal
     role = getattr(view, "required_role", None)
     if role is not None and principal.role != role:

@@ -1,8 +1,9 @@
 """The catalog's reads, answered from the read cache under the catalog revision.
 
 Every catalog write (service.py) bumps the catalog revision in its transaction; each read here
-looks it up first, in the transaction that would compute the answer, so what is computed is
-never older than the revision it is kept under. The count, the page and its genres are
+looks it up first, in the transaction that would compute the answer (the routes declare it,
+so the token check's statement reads it), so what is computed is never older than the
+revision it is kept under. The count, the page and its genres are
 computed, and dumped to JSON, once per revision and canonical query in each process.
 """
 
@@ -27,7 +28,7 @@ _genres = GenreSchema(many=True)
 def _page(
     kind: str, query: dict[str, Any], run: Callable[[], dict[str, Any]], dump: Any
 ) -> Response:
-    revision = caching.current(CATALOG_REVISION)
+    revision = caching.request_revision(CATALOG_REVISION)
     key = caching.cache_key(kind, revision, caching.canonical(query))
 
     def make() -> caching.CachedPage:
@@ -55,7 +56,7 @@ def list_genres(query: dict[str, Any]) -> Response:
 
 def get_movie(movie_id: uuid.UUID) -> Response:
     """One movie (a missing one is NotFound, computed each time and never kept)."""
-    revision = caching.current(CATALOG_REVISION)
+    revision = caching.request_revision(CATALOG_REVISION)
     key = caching.cache_key("catalog.movie", revision, str(movie_id))
 
     def make() -> caching.CachedBody:

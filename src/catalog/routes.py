@@ -6,7 +6,7 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 
-from src.accounts.auth import admin_required
+from src.accounts.auth import admin_required, reads_revision
 from src.caching import NOT_MODIFIED
 from src.catalog import reads, service
 from src.catalog.models import Movie
@@ -28,6 +28,7 @@ bp = Blueprint("catalog", __name__, url_prefix="/catalog", description="The movi
 @bp.arguments(MovieQuerySchema(), location="query")
 @bp.response(200, envelope_schema(MovieSchema))
 @bp.alt_response(304, description=NOT_MODIFIED)
+@reads_revision(service.CATALOG_REVISION)
 def search_movies(query: dict[str, Any]) -> Response:
     """Search movies: every filter given must match."""
     return reads.search_movies(query)
@@ -46,6 +47,7 @@ def create_movie(data: dict[str, Any]) -> Movie:
 @bp.arguments(ExpiredQuerySchema(), location="query")
 @bp.response(200, envelope_schema(MovieSchema))
 @bp.alt_response(304, description=NOT_MODIFIED)
+@reads_revision(service.CATALOG_REVISION)
 def expired_movies(query: dict[str, Any]) -> Response:
     """Movies whose expiry date is in the inclusive range from..to."""
     return reads.expired_movies(query)
@@ -54,6 +56,7 @@ def expired_movies(query: dict[str, Any]) -> Response:
 @bp.get("/movies/<uuid:movie_id>/")
 @bp.response(200, MovieSchema)
 @bp.alt_response(304, description=NOT_MODIFIED)
+@reads_revision(service.CATALOG_REVISION)
 def get_movie(movie_id: uuid.UUID) -> Response:
     """One movie."""
     return reads.get_movie(movie_id)
@@ -89,6 +92,7 @@ def delete_movie(movie_id: uuid.UUID) -> None:
 @bp.arguments(PageQuerySchema(), location="query")
 @bp.response(200, envelope_schema(GenreSchema))
 @bp.alt_response(304, description=NOT_MODIFIED)
+@reads_revision(service.CATALOG_REVISION)
 def list_genres(query: dict[str, Any]) -> Response:
     """Every genre with its number of movies."""
     return reads.list_genres(query)

@@ -1,7 +1,8 @@
 """A user's collections, answered from the read cache under that user's revision.
 
 Every write of a user's collections (service.py) bumps the user's revision in its
-transaction; these reads look it up first, in the transaction that would compute the answer.
+transaction; these reads look it up first, in the transaction that would compute the answer
+(in the token check's own statement: the routes declare it).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ _collection = CollectionSchema()
 
 def list_collections(*, owner_id: int) -> Response:
     """The owner's collections and favourite genres."""
-    revision = caching.current(service.revision_name(owner_id))
+    revision = caching.request_revision(service.revision_name(owner_id))
     key = caching.cache_key("collections.list", revision, str(owner_id))
 
     def make() -> caching.CachedBody:
@@ -31,7 +32,7 @@ def list_collections(*, owner_id: int) -> Response:
 
 def get_collection(*, owner_id: int, collection_uuid: UUID) -> Response:
     """One of the owner's collections (another user's is NotFound, never kept)."""
-    revision = caching.current(service.revision_name(owner_id))
+    revision = caching.request_revision(service.revision_name(owner_id))
     key = caching.cache_key("collections.one", revision, f"{owner_id}|{collection_uuid}")
 
     def make() -> caching.CachedBody:

@@ -6,7 +6,7 @@ from uuid import UUID
 from flask import Response
 from flask_smorest import Blueprint
 
-from src.accounts.auth import current_principal
+from src.accounts.auth import current_principal, reads_revision
 from src.caching import NOT_MODIFIED
 from src.collections_api import reads, service
 from src.collections_api.models import Collection
@@ -30,6 +30,7 @@ NOT_YOURS = "No such collection among yours (another user's is 404 too)."
 @bp.get("/")
 @bp.response(200, CollectionListSchema)
 @bp.alt_response(304, description=NOT_MODIFIED)
+@reads_revision(service.revision_name)
 def list_collections() -> Response:
     """Your collections and your 3 favourite genres across all of them."""
     return reads.list_collections(owner_id=current_principal().id)
@@ -47,6 +48,7 @@ def create_collection(data: dict[str, Any]) -> dict[str, UUID]:
 @bp.response(200, CollectionSchema)
 @bp.alt_response(404, description=NOT_YOURS)
 @bp.alt_response(304, description=NOT_MODIFIED)
+@reads_revision(service.revision_name)
 def get_collection(collection_uuid: UUID) -> Response:
     """One of your collections with its movies."""
     return reads.get_collection(owner_id=current_principal().id, collection_uuid=collection_uuid)

@@ -1,0 +1,45 @@
+"""Postgres restarted while the service is idle: the pool's connections all died with it. The
+pool's pre-ping finds them dead at checkout and reconnects, so even the first request after
+is answered 200 (without it, that request was a 503; measured: the ping costs ~15 us of CPU
+here and ~16 us in Postgres a request)."""
+
+import os
+
+import pytest
+import requests
+
+from tests.support.private_postgres import postgres_bin, private_postgres
+from tests.support.processes import migrate, run_flask, running_gunicorn
+
+TIMEOUT_S = 10.0
+PASSWORD = "restart-test-password"
+
+pytestmark = pytest.mark.skipif(
+    postgres_bin() is None and not os.environ.get("CI"),
+    reason="needs the PostgreSQL server binaries (CI machines have them)",
+)
+
+
+def _statuses(url: str, headers: dict[str, str], count: int) -> list[int]:
+    with requests.Session() as session:
+        return [
+            session.get(f"{url}/catalog/movies/", headers=headers, timeout=TIMEOUT_S).status_code
+            for _ in range(count)
+        ]
+
+
+def test_the_first_request_after_an_idle_restart_is_answered(tmp_path):
+    with private_postgres() as postgres:
+        env = {"DATABASE_URL": postgres.url, "INSTANCE_DIR": str(tmp_path)}
+        migrate(env)
+        run_flask("create-admin", "--username", "ops", "--password", PASSWORD, env=env)
+        with running_gunicorn(env, workers=1, threads=4) as server:
+            body = {"username": "ops", "password": PASSWORD}
+            login = requests.post(f"{server.url}/login/", json=body, timeout=TIMEOUT_S)
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            assert _statuses(server.url, headers, 8) == [200] * 8  # every thread's connection
+            postgres.stop()
+            postgres.start()
+            after = _statuses(server.url, headers, 8)
+            log = server.log_text()
+    assert after == [200] * 8, log[log.find("Traceback") :][:3000]
