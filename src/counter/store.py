@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import threading
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from src.metrics import COUNTER_FAILURES
+from src.per_process import per_process
 
 
 class CounterUnavailable(RuntimeError):
@@ -79,14 +79,14 @@ class CounterStore:
         self._pool_size = max(1, pool_size)
         self._timeout_ms = max(1, timeout_ms)
         self._durable = durable
-        self._engine: Engine | None = None
-        self._pid = 0
-        self._lock = threading.Lock()
+        # Pooled connections must not cross a fork: each gunicorn worker makes its own, and
+        # leaves the parent's sockets alone.
+        self._engine = per_process(self._make_engine, on_fork=lambda e: e.dispose(close=False))
 
     def increment(self) -> None:
         """Count one request; raises CounterUnavailable when the store fails."""
         slot = random.randrange(self.slots)  # noqa: S311 (spreads writes; no secret)
-        engine = self._engine_of_this_process()
+        engine = self._engine.get()
         try:
             connection = engine.raw_connection()
         # Cannot connect (raw_connection() lets the driver's own error through unwrapped),
@@ -113,19 +113,6 @@ class CounterStore:
                 cursor.execute(statements.commit)
         finally:
             cursor.close()
-
-    def _engine_of_this_process(self) -> Engine:
-        # Pooled connections must not cross a fork: each gunicorn worker makes its own.
-        engine, pid = self._engine, os.getpid()
-        if engine is not None and self._pid == pid:
-            return engine
-        with self._lock:
-            if self._engine is None or self._pid != pid:
-                if self._engine is not None:
-                    self._engine.dispose(close=False)  # the parent's: leave its sockets alone
-                self._engine = self._make_engine()
-                self._pid = pid
-            return self._engine
 
     def _make_engine(self) -> Engine:
         pool = {

@@ -22,6 +22,7 @@ from src import create_app
 from src.columns import utcnow
 from src.exports.models import Export
 from src.extensions import db
+from src.worker import job_queue
 from tests.conftest import PASSWORD, POSTGRES_URL, bearer, settings_for_tests
 from tests.support.exports import (
     SAMPLE_EXPORT,
@@ -155,7 +156,7 @@ def _build_stack(database_url: str, tmp: Path, queue: str, **settings: str) -> S
     with app.app_context():
         db.session.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
         db.session.commit()
-    app.extensions["job_queue"].huey.flush()  # nothing left from an earlier test
+    job_queue(app).huey.flush()  # nothing left from an earlier test
     client = app.test_client()
     credentials = {"username": "operator", "password": PASSWORD}
     tokens = client.post("/register/", json=credentials).json
@@ -172,7 +173,7 @@ def make_stack(e2e_database: str, tmp_path: Path) -> Iterator[Any]:
 
     yield _make
     for stack in stacks:
-        stack.app.extensions["job_queue"].huey.storage.close()
+        job_queue(stack.app).huey.storage.close()
         with stack.app.app_context():
             db.engine.dispose()
 
