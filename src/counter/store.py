@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import random
-import threading
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from src.counter.statements import POSTGRES_INCREMENT, SQLITE_INCREMENT
 from src.metrics import COUNTER_FAILURES
 from src.per_process import per_process
 
@@ -19,45 +18,8 @@ class CounterUnavailable(RuntimeError):
     """The store could not count a request (database down, pool or lock timeout)."""
 
 
-@dataclass(frozen=True)
-class _Statements:
-    """One backend's increment: one UPDATE of one row, in a transaction of its own."""
-
-    increment: str
-    # Only when the slot's row is missing (more slots configured than the migration made).
-    increment_new_slot: str
-    begin: str | None = None
-    commit: str | None = None
-
-
-# Autocommit: the UPDATE is its own transaction.
-_POSTGRES = _Statements(
-    increment="UPDATE request_counter SET count = count + 1 WHERE slot = %s",
-    increment_new_slot="INSERT INTO request_counter (slot, count) VALUES (%s, 1)"
-    " ON CONFLICT (slot) DO UPDATE SET count = request_counter.count + 1",
-)
-# One writer at a time: take the write lock up front rather than fail on a stale snapshot.
-_SQLITE = _Statements(
-    increment="UPDATE request_counter SET count = count + 1 WHERE slot = ?",
-    increment_new_slot="INSERT INTO request_counter (slot, count) VALUES (?, 1)"
-    " ON CONFLICT (slot) DO UPDATE SET count = request_counter.count + 1",
-    begin="BEGIN IMMEDIATE",
-    commit="COMMIT",
-)
-
-_failures = 0
-_failures_lock = threading.Lock()
-
-
-def failed_increments() -> int:
-    """Requests this process served but could not count since it started (for /metrics)."""
-    return _failures
-
-
 def note_failed_increment() -> None:
-    global _failures
-    with _failures_lock:
-        _failures += 1
+    """A request served but not counted: operators see it on /metrics."""
     COUNTER_FAILURES.inc()
 
 
@@ -74,7 +36,7 @@ class CounterStore:
     ) -> None:
         self._url = make_url(url)
         self._sqlite = self._url.get_backend_name() == "sqlite"
-        self._statements = _SQLITE if self._sqlite else _POSTGRES
+        self._statements = SQLITE_INCREMENT if self._sqlite else POSTGRES_INCREMENT
         self.slots = 1 if self._sqlite else max(1, slots)
         self._pool_size = max(1, pool_size)
         self._timeout_ms = max(1, timeout_ms)
