@@ -130,7 +130,6 @@ def _networks(env: Mapping[str, str], name: str, default: list[str]) -> list[str
 class BaseConfig:
     """Settings that do not depend on the environment."""
 
-    JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1024 * 1024
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     API_TITLE = "Movie service"
