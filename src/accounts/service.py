@@ -167,9 +167,20 @@ def change_password(*, user: Principal, current_password: str, new_password: str
     db.session.commit()
 
 
-def make_admin(*, user: User, password: str) -> None:
-    """Give an existing user the admin role and this password; its sessions are revoked in
-    the same transaction, so no token with the old role outlives the change."""
+def ensure_admin(*, username: str, password: str) -> bool:
+    """Make username an admin with this password: a new account (True), or an existing one
+    given the role (False)."""
+    user = repository.find_by_username(username=username)
+    if user is None:
+        create_user(username=username, password=password, role="admin")
+        return True
+    _make_admin(user=user, password=password)
+    return False
+
+
+def _make_admin(*, user: User, password: str) -> None:
+    # Its sessions are revoked in the same transaction, so no token with the old role
+    # outlives the change.
     user.role = "admin"
     user.password_hash = hash_password(password)
     repository.revoke_sessions(user_id=user.id, now=utcnow())
