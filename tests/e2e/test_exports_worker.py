@@ -31,7 +31,7 @@ from tests.support.exports import (
     parse_csv,
     sample_history,
 )
-from tests.support.worker import migrate, running_worker, wait_for
+from tests.support.worker import SLOW_EXPORTS, migrate, running_worker, wait_for
 
 pytestmark = [
     pytest.mark.e2e,
@@ -203,9 +203,9 @@ def _many_pairs(count: int) -> list[dict[str, Any]]:
 
 
 def test_an_export_survives_its_worker_being_killed(make_stack: Any) -> None:
-    stack = make_stack(EXPORT_TEST_ROW_DELAY_MS="25")
+    stack = make_stack(SLOW_EXPORT_ROW_DELAY_MS="25")
     stack.insert_history(_many_pairs(50))  # 100 rows at 25 ms: about 2.5 s of work
-    with running_worker(stack.env, stack.tmp / "first.log") as first:
+    with running_worker(stack.env, stack.tmp / "first.log", app=SLOW_EXPORTS) as first:
         export_id = stack.request_export()
         stack.wait_status(export_id, "running", worker=first)
         wait_for(
