@@ -106,9 +106,5 @@ def check_production(settings: Mapping[str, Any]) -> None:
     _check_trusted_proxies(settings)
     if settings.get("DEBUG"):
         raise ConfigError("DEBUG must be off when APP_ENV=production")
-    if settings.get("EXPORT_TEST_ROW_DELAY_MS"):
-        raise ConfigError(
-            "EXPORT_TEST_ROW_DELAY_MS slows exports for tests; unset it in production"
-        )
     if not settings.get("ALLOWED_HOSTS"):
         raise ConfigError("ALLOWED_HOSTS (the host names clients use) is required in production")

@@ -87,7 +87,6 @@ def export_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "EXPORT_MAX_WINDOW_DAYS": _bounded(env, "EXPORT_MAX_WINDOW_DAYS", 366, 1, 3_660_000),
         "EXPORT_BATCH_ROWS": _int(env, "EXPORT_BATCH_ROWS", 5000),
         "EXPORT_STATEMENT_TIMEOUT_MS": _int(env, "EXPORT_STATEMENT_TIMEOUT_MS", 600_000),
-        "EXPORT_TEST_ROW_DELAY_MS": _int(env, "EXPORT_TEST_ROW_DELAY_MS", 0),
         "QUEUE_WORKERS": _int(env, "QUEUE_WORKERS", 2),
         "QUEUE_SHUTDOWN_TIMEOUT_S": _float(env, "QUEUE_SHUTDOWN_TIMEOUT_S", 30.0),
     }
@@ -130,7 +129,6 @@ def _networks(env: Mapping[str, str], name: str, default: list[str]) -> list[str
 class BaseConfig:
     """Settings that do not depend on the environment."""
 
-    JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1024 * 1024
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     API_TITLE = "Movie service"

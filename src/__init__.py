@@ -71,7 +71,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the WSGI app from the environment, with optional overrides (tests)."""
     from src.accounts.auth import init_auth
     from src.cli import register_commands
-    from src.metrics import init_metrics
+    from src.monitoring.routes import init_metrics
     from src.ratelimit import init_address_limit, init_rate_limits
     from src.security import init_security
     from src.worker import init_queue

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from sqlalchemy import bindparam, column, table, text
 
 from src.extensions import db
 from src.pagination import envelope
+from src.per_process import PerProcess, per_process
 
 CACHE_CONTROL = "private, no-cache"  # clients keep the answer but revalidate it every time
 # Public pages: any cache may keep them but revalidates every time (NGINX's microcache ignores
@@ -130,7 +129,6 @@ class Cacheable(Protocol):
 
 
 V = TypeVar("V", bound=Cacheable)
-_live_caches: weakref.WeakSet[ReadCache] = weakref.WeakSet()
 
 
 class ReadCache:
@@ -140,10 +138,6 @@ class ReadCache:
     def __init__(self, *, max_entries: int, max_bytes: int) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._reset()
-        _live_caches.add(self)
-
-    def _reset(self) -> None:
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
@@ -192,30 +186,24 @@ class ReadCache:
             self._bytes = 0
 
 
-def _forget_after_fork() -> None:
-    # A worker forked from a process that had caches starts with none of it, and with
-    # locks no thread of the parent can be holding.
-    for cache in list(_live_caches):
-        cache._reset()
-
-
-os.register_at_fork(after_in_child=_forget_after_fork)
-
 _EXTENSION = "read_cache"
 
 
 def read_cache(app: Flask | None = None) -> ReadCache:
-    """This process's read cache for the app, made on first use with the configured bounds."""
+    """This process's read cache for the app, made on first use with the configured bounds;
+    a forked worker starts with an empty one of its own."""
     target = app if app is not None else current_app
-    cache: ReadCache | None = target.extensions.get(_EXTENSION)
-    if cache is None:
+    holder: PerProcess[ReadCache] | None = target.extensions.get(_EXTENSION)
+    if holder is None:
         config = target.config
-        made = ReadCache(
-            max_entries=config["READ_CACHE_MAX_ENTRIES"],
-            max_bytes=config["READ_CACHE_MAX_BYTES"],
+        made = per_process(
+            lambda: ReadCache(
+                max_entries=config["READ_CACHE_MAX_ENTRIES"],
+                max_bytes=config["READ_CACHE_MAX_BYTES"],
+            )
         )
-        cache = target.extensions.setdefault(_EXTENSION, made)
-    return cache
+        holder = target.extensions.setdefault(_EXTENSION, made)
+    return holder.get()
 
 
 def cache_key(kind: str, revision: Revision, request_key: str) -> str:

@@ -7,7 +7,6 @@ from flask import Flask
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
-from src.accounts import repository as accounts_repository
 from src.accounts import service as accounts_service
 from src.accounts.schemas import CredentialsSchema
 from src.catalog.seed import seed_catalog
@@ -24,12 +23,9 @@ def create_admin(username: str, password: str) -> None:
         CredentialsSchema().load({"username": username, "password": password})
     except ValidationError as exc:
         raise click.UsageError(str(exc.messages)) from exc
-    user = accounts_repository.find_by_username(username=username)
-    if user is None:
-        accounts_service.create_user(username=username, password=password, role="admin")
+    if accounts_service.ensure_admin(username=username, password=password):
         click.echo(f"admin {username!r} created")
         return
-    accounts_service.make_admin(user=user, password=password)
     click.echo(f"user {username!r} is now admin, password updated, its sessions revoked")
 
 

@@ -175,6 +175,7 @@ def handle_unexpected(error: Exception) -> Response:
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(AppError, handle_app_error)
+    # Replaces the handler flask-smorest's Api registered (call after build_api): one shape.
     app.register_error_handler(HTTPException, handle_http_exception)
     for database_trouble in (OperationalError, InterfaceError, DisconnectionError, PoolTimeout):
         app.register_error_handler(database_trouble, handle_database_unavailable)

@@ -1,32 +1,12 @@
-"""Prometheus metrics at /metrics, aggregated over gunicorn's workers (multiprocess mode
-when PROMETHEUS_MULTIPROC_DIR is set, as gunicorn.conf.py does).
-
-With METRICS_TOKEN set (production requires it) the scraper must send it as a bearer token:
-the app guards its metrics itself, whatever proxy is or is not in front of it."""
+"""The service's Prometheus metrics: the objects that code counts with, and what the /metrics
+endpoint reads at scrape time. Imports nothing of src, so that any layer may count."""
 
 from __future__ import annotations
 
-import hmac
-import logging
-import os
-import time
-from functools import lru_cache
-from typing import Any
+from collections.abc import Callable
 
-from flask import Blueprint, Flask, Response, current_app, g, request
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
-
-from src.accounts.auth import own_credential
-from src.errors import Unauthorized
-from src.view_limits import not_rate_limited
+from flask import Flask
+from prometheus_client import Counter, Histogram
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "Requests served, by route and status", ["method", "route", "status"]
@@ -48,87 +28,15 @@ RATE_LIMIT_STORE_FAILURES = Counter(
     "Rate limit checks the limiter store failed; their requests were served unlimited",
     ["check"],
 )
-QUEUE_DEPTH = Gauge(
-    "queue_pending_jobs",
-    "Jobs waiting in the queue, read at scrape time",
-    multiprocess_mode="mostrecent",
-)
-
-bp = Blueprint("metrics", __name__)
-log = logging.getLogger(__name__)
+_SCRAPE_READERS = "metrics_scrape_readers"
 
 
-def _read_queue_depth() -> None:
-    from src.worker import QUEUE_ERRORS, job_queue
-
-    try:
-        QUEUE_DEPTH.set(job_queue().huey.pending_count())
-    except QUEUE_ERRORS:
-        log.warning("queue depth unknown: the queue storage does not answer", exc_info=True)
+def read_at_scrape(app: Flask, reader: Callable[[], None]) -> None:
+    """Call reader before each scrape of this app's /metrics (a gauge read from elsewhere)."""
+    app.extensions.setdefault(_SCRAPE_READERS, []).append(reader)
 
 
-def _route() -> str:
-    # The URL rule, not the path, so that ids do not explode the label space.
-    return request.url_rule.rule if request.url_rule is not None else "<unmatched>"
-
-
-@lru_cache(maxsize=4096)  # routes x methods x statuses: a few hundred at most
-def _requests_of(method: str, route: str, status: int) -> Any:
-    return HTTP_REQUESTS.labels(method, route, str(status))
-
-
-@lru_cache(maxsize=1024)
-def _latency_of(method: str, route: str) -> Any:
-    return HTTP_LATENCY.labels(method, route)
-
-
-def _observe(response: Response) -> Response:
-    # The labelled children are looked up once per (method, route, status), not per request.
-    started = g.get("started_at")
-    method, route = request.method, _route()
-    _requests_of(method, route, response.status_code).inc()
-    if started is not None:
-        _latency_of(method, route).observe(time.perf_counter() - started)
-    return response
-
-
-def _require_metrics_token() -> None:
-    expected = current_app.config.get("METRICS_TOKEN")
-    if not expected:
-        return  # development: open (production refuses to start without a token)
-    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        presented.strip().encode(), expected.encode()
-    ):
-        raise Unauthorized(
-            "The metrics need the METRICS_TOKEN as a bearer token.",
-            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
-        )
-
-
-@bp.get("/metrics")
-@own_credential("METRICS_TOKEN")
-@not_rate_limited
-def metrics() -> Response:
-    """Prometheus exposition of this service's metrics."""
-    _require_metrics_token()
-    _read_queue_depth()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        payload = generate_latest(registry)
-    else:
-        payload = generate_latest()
-    return Response(payload + _price_freshness(), mimetype=CONTENT_TYPE_LATEST)
-
-
-def _price_freshness() -> bytes:
-    # Read from the database at scrape time: the worker that refreshes is another process.
-    from src.pricing.freshness import exposition
-
-    return exposition()
-
-
-def init_metrics(app: Flask) -> None:
-    app.after_request(_observe)
-    app.register_blueprint(bp)
+def scrape_readers(app: Flask) -> list[Callable[[], None]]:
+    """What read_at_scrape registered for this app."""
+    readers: list[Callable[[], None]] = app.extensions.get(_SCRAPE_READERS, [])
+    return readers

@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from werkzeug.routing import Rule
 
 from src.accounts.auth import ACCESS_TOKEN_SCHEME, REFRESH_TOKEN_SCHEME
-from src.errors import PROBLEM_MIMETYPE, handle_http_exception
+from src.errors import PROBLEM_MIMETYPE
 from src.fields import NON_BLANK_PATTERN, TrimmedString
 
 PROBLEM_SCHEMA_NAME = "Problem"
@@ -114,9 +114,6 @@ class ProblemApi(Api):
     """flask-smorest's Api: every HTTP error answered and documented as problem+json."""
 
     ERROR_SCHEMA = ProblemSchema
-
-    def handle_http_exception(self, error: Any) -> Any:
-        return handle_http_exception(error)
 
     def init_app(self, app: Flask, *, spec_kwargs: dict[str, Any] | None = None) -> None:
         spec_kwargs = dict(spec_kwargs or {})

@@ -11,8 +11,8 @@ from typing import Any
 import flask_migrate
 import pytest
 from flask import Flask
+from flask.globals import app_ctx
 from flask.testing import FlaskClient
-from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -163,6 +163,12 @@ def isolated_app(
         yield stack.enter_context(migrated_app(url, str(instance_dir), simulator))
 
 
+def _app_context_id() -> int:
+    # One session per app context (a request, a CLI command), as Flask-SQLAlchemy scopes its
+    # own; app_ctx is Flask's public proxy of the current app context.
+    return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def rollback_db(app: Flask) -> Iterator[None]:
     """Every session of this test works inside one outer transaction, rolled back at the end."""
@@ -171,7 +177,7 @@ def rollback_db(app: Flask) -> Iterator[None]:
     outer = connection.begin()
     original = db.session
     factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-    db.session = scoped_session(factory, scopefunc=_app_ctx_id)  # type: ignore[assignment]
+    db.session = scoped_session(factory, scopefunc=_app_context_id)  # type: ignore[assignment]
     try:
         yield
     finally:

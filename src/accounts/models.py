@@ -14,7 +14,7 @@ ROLES = ("user", "admin")
 class User(db.Model):  # type: ignore[name-defined]
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('user', 'admin')", name="role_known"),
+        CheckConstraint(f"role IN ({', '.join(map(repr, ROLES))})", name="role_known"),
         CheckConstraint("length(username) BETWEEN 3 AND 150", name="username_length"),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,17 +23,31 @@ from src.errors import Conflict, Forbidden, Unauthorized
 from src.extensions import db
 
 
-def _hasher() -> PasswordHasher:
-    hasher = current_app.extensions.get("password_hasher")
-    if hasher is None:
+@dataclass(frozen=True)
+class _Passwords:
+    hasher: PasswordHasher
+    # Checked against when the username is unknown, so both paths cost the same.
+    decoy_hash: str
+
+
+_PASSWORDS = "passwords"
+
+
+def _passwords() -> _Passwords:
+    """The app's password hasher (its configured costs) and decoy hash, made on first use."""
+    found: _Passwords | None = current_app.extensions.get(_PASSWORDS)
+    if found is None:
         hasher = PasswordHasher(
             time_cost=current_app.config["ARGON2_TIME_COST"],
             memory_cost=current_app.config["ARGON2_MEMORY_COST_KIB"],
         )
-        current_app.extensions["password_hasher"] = hasher
-        # Checked against when the username is unknown, so both paths cost the same.
-        current_app.extensions["decoy_hash"] = hasher.hash(uuid.uuid4().hex)
-    return hasher
+        made = _Passwords(hasher=hasher, decoy_hash=hasher.hash(uuid.uuid4().hex))
+        found = current_app.extensions.setdefault(_PASSWORDS, made)
+    return found
+
+
+def _hasher() -> PasswordHasher:
+    return _passwords().hasher
 
 
 def hash_password(password: str) -> str:
@@ -89,7 +104,7 @@ def login(*, username: str, password: str) -> dict[str, str]:
     """Tokens for valid credentials; the same 401 whether the user or the password is wrong."""
     hasher = _hasher()
     user = repository.find_by_username(username=username)
-    stored = user.password_hash if user else current_app.extensions["decoy_hash"]
+    stored = user.password_hash if user else _passwords().decoy_hash
     try:
         hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
@@ -152,9 +167,20 @@ def change_password(*, user: Principal, current_password: str, new_password: str
     db.session.commit()
 
 
-def make_admin(*, user: User, password: str) -> None:
-    """Give an existing user the admin role and this password; its sessions are revoked in
-    the same transaction, so no token with the old role outlives the change."""
+def ensure_admin(*, username: str, password: str) -> bool:
+    """Make username an admin with this password: a new account (True), or an existing one
+    given the role (False)."""
+    user = repository.find_by_username(username=username)
+    if user is None:
+        create_user(username=username, password=password, role="admin")
+        return True
+    _make_admin(user=user, password=password)
+    return False
+
+
+def _make_admin(*, user: User, password: str) -> None:
+    # Its sessions are revoked in the same transaction, so no token with the old role
+    # outlives the change.
     user.role = "admin"
     user.password_hash = hash_password(password)
     repository.revoke_sessions(user_id=user.id, now=utcnow())

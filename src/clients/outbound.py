@@ -17,7 +17,6 @@ most DEADLINE_MARGIN_S after the deadline. Work in another thread must copy the 
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Collection, Iterator
@@ -35,6 +34,7 @@ from urllib3.util.retry import Retry
 from urllib3.util.timeout import Timeout
 
 from src.metrics import UPSTREAM_CALLS
+from src.per_process import per_process
 
 _deadline: ContextVar[float | None] = ContextVar("outbound_deadline", default=None)
 # How late after its deadline an outbound call may end: the last try stops at the deadline,
@@ -166,15 +166,16 @@ def _capped(seconds: float) -> float:
     return seconds if left is None else max(0.0, min(seconds, left - _SHORTEST_RETRY_S))
 
 
-_process_state: dict[str, Any] = {"pid": None, "sessions": {}, "breakers": {}}
-_state_lock = threading.Lock()
+@dataclass
+class _UpstreamState:
+    """This process's pooled sessions and circuit breakers, by upstream name."""
+
+    sessions: dict[str, requests.Session] = field(default_factory=dict)
+    breakers: dict[str, pybreaker.CircuitBreaker] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _per_process() -> dict[str, Any]:
-    """Sessions and breakers of this process; a forked child starts afresh."""
-    if _process_state["pid"] != os.getpid():
-        _process_state.update(pid=os.getpid(), sessions={}, breakers={})
-    return _process_state
+_upstream_state = per_process(_UpstreamState)
 
 
 def _new_session(policy: UpstreamPolicy) -> requests.Session:
@@ -201,8 +202,9 @@ def _new_session(policy: UpstreamPolicy) -> requests.Session:
 
 def session_for(policy: UpstreamPolicy) -> requests.Session:
     """The pooled session of this process for this upstream (made on first use)."""
-    with _state_lock:
-        sessions = _per_process()["sessions"]
+    state = _upstream_state.get()
+    with state.lock:
+        sessions = state.sessions
         if policy.name not in sessions:
             sessions[policy.name] = _new_session(policy)
         return sessions[policy.name]
@@ -210,8 +212,9 @@ def session_for(policy: UpstreamPolicy) -> requests.Session:
 
 def breaker_for(policy: UpstreamPolicy) -> pybreaker.CircuitBreaker:
     """The circuit breaker of this process for this upstream."""
-    with _state_lock:
-        breakers = _per_process()["breakers"]
+    state = _upstream_state.get()
+    with state.lock:
+        breakers = state.breakers
         if policy.name not in breakers:
             breakers[policy.name] = pybreaker.CircuitBreaker(
                 fail_max=policy.breaker_fail_max,
@@ -242,5 +245,4 @@ def guarded(policy: UpstreamPolicy) -> Iterator[None]:
 
 def reset_upstream_state() -> None:
     """Forget every session and breaker of this process (tests, config reloads)."""
-    with _state_lock:
-        _process_state.update(pid=os.getpid(), sessions={}, breakers={})
+    _upstream_state.reset()

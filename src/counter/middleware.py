@@ -68,5 +68,4 @@ def install_counter(app: Flask) -> None:
         timeout_ms=app.config["REQUEST_COUNTER_TIMEOUT_MS"],
         durable=app.config["REQUEST_COUNTER_DURABLE"],
     )
-    app.extensions["request_counter"] = store
     app.wsgi_app = CountingMiddleware(app.wsgi_app, store)  # type: ignore[method-assign]

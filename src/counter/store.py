@@ -2,62 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import random
-import threading
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from src.counter.statements import POSTGRES_INCREMENT, SQLITE_INCREMENT
 from src.metrics import COUNTER_FAILURES
+from src.per_process import per_process
 
 
 class CounterUnavailable(RuntimeError):
     """The store could not count a request (database down, pool or lock timeout)."""
 
 
-@dataclass(frozen=True)
-class _Statements:
-    """One backend's increment: one UPDATE of one row, in a transaction of its own."""
-
-    increment: str
-    # Only when the slot's row is missing (more slots configured than the migration made).
-    increment_new_slot: str
-    begin: str | None = None
-    commit: str | None = None
-
-
-# Autocommit: the UPDATE is its own transaction.
-_POSTGRES = _Statements(
-    increment="UPDATE request_counter SET count = count + 1 WHERE slot = %s",
-    increment_new_slot="INSERT INTO request_counter (slot, count) VALUES (%s, 1)"
-    " ON CONFLICT (slot) DO UPDATE SET count = request_counter.count + 1",
-)
-# One writer at a time: take the write lock up front rather than fail on a stale snapshot.
-_SQLITE = _Statements(
-    increment="UPDATE request_counter SET count = count + 1 WHERE slot = ?",
-    increment_new_slot="INSERT INTO request_counter (slot, count) VALUES (?, 1)"
-    " ON CONFLICT (slot) DO UPDATE SET count = request_counter.count + 1",
-    begin="BEGIN IMMEDIATE",
-    commit="COMMIT",
-)
-
-_failures = 0
-_failures_lock = threading.Lock()
-
-
-def failed_increments() -> int:
-    """Requests this process served but could not count since it started (for /metrics)."""
-    return _failures
-
-
 def note_failed_increment() -> None:
-    global _failures
-    with _failures_lock:
-        _failures += 1
+    """A request served but not counted: operators see it on /metrics."""
     COUNTER_FAILURES.inc()
 
 
@@ -74,19 +36,19 @@ class CounterStore:
     ) -> None:
         self._url = make_url(url)
         self._sqlite = self._url.get_backend_name() == "sqlite"
-        self._statements = _SQLITE if self._sqlite else _POSTGRES
+        self._statements = SQLITE_INCREMENT if self._sqlite else POSTGRES_INCREMENT
         self.slots = 1 if self._sqlite else max(1, slots)
         self._pool_size = max(1, pool_size)
         self._timeout_ms = max(1, timeout_ms)
         self._durable = durable
-        self._engine: Engine | None = None
-        self._pid = 0
-        self._lock = threading.Lock()
+        # Pooled connections must not cross a fork: each gunicorn worker makes its own, and
+        # leaves the parent's sockets alone.
+        self._engine = per_process(self._make_engine, on_fork=lambda e: e.dispose(close=False))
 
     def increment(self) -> None:
         """Count one request; raises CounterUnavailable when the store fails."""
         slot = random.randrange(self.slots)  # noqa: S311 (spreads writes; no secret)
-        engine = self._engine_of_this_process()
+        engine = self._engine.get()
         try:
             connection = engine.raw_connection()
         # Cannot connect (raw_connection() lets the driver's own error through unwrapped),
@@ -113,19 +75,6 @@ class CounterStore:
                 cursor.execute(statements.commit)
         finally:
             cursor.close()
-
-    def _engine_of_this_process(self) -> Engine:
-        # Pooled connections must not cross a fork: each gunicorn worker makes its own.
-        engine, pid = self._engine, os.getpid()
-        if engine is not None and self._pid == pid:
-            return engine
-        with self._lock:
-            if self._engine is None or self._pid != pid:
-                if self._engine is not None:
-                    self._engine.dispose(close=False)  # the parent's: leave its sockets alone
-                self._engine = self._make_engine()
-                self._pid = pid
-            return self._engine
 
     def _make_engine(self) -> Engine:
         pool = {

@@ -38,7 +38,6 @@ class RunSettings:
     lease_s: float
     batch_rows: int
     statement_timeout_ms: int
-    row_delay_s: float
 
     @classmethod
     def from_config(cls, config: Any) -> RunSettings:
@@ -49,7 +48,6 @@ class RunSettings:
             lease_s=config["EXPORT_LEASE_S"],
             batch_rows=config["EXPORT_BATCH_ROWS"],
             statement_timeout_ms=config["EXPORT_STATEMENT_TIMEOUT_MS"],
-            row_delay_s=config["EXPORT_TEST_ROW_DELAY_MS"] / 1000,
         )
 
 
@@ -61,8 +59,6 @@ class Heartbeat:
         self.next_renewal = time.monotonic() + settings.lease_s / 3
 
     def __call__(self, row_count: int) -> None:
-        if self.settings.row_delay_s:
-            time.sleep(self.settings.row_delay_s)  # tests only: a slow export to kill mid-way
         if time.monotonic() >= self.next_renewal:
             self.renew()
 

@@ -17,9 +17,9 @@ from src.columns import utcnow
 from src.errors import AppError, Conflict, NotFound, ValidationFailed
 from src.exports import repository
 from src.exports.models import Export
+from src.exports.queueing import enqueue_export
 from src.extensions import db
 from src.pagination import paginate
-from src.worker import enqueue_export
 
 log = logging.getLogger(__name__)
 DEFAULT_WINDOW = timedelta(hours=24)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Flask
 from huey import Huey, crontab
@@ -15,9 +16,17 @@ from src.columns import utcnow
 from src.exports import retention, runner
 from src.exports import service as exports_service
 from src.pricing import refresh
-from src.worker import JobQueue
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobQueue:
+    """The app's huey and the task wrappers its code enqueues."""
+
+    huey: Huey
+    run_export: TaskWrapper
+    reconcile: Callable[[], None]
 
 
 def register_tasks(app: Flask, huey: Huey) -> JobQueue:

@@ -10,13 +10,13 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from prometheus_client import REGISTRY
 from sqlalchemy import update
 
 from src import create_app
 from src.accounts.auth import public
 from src.counter.middleware import CountingMiddleware
 from src.counter.models import RequestCounterSlot
-from src.counter.store import failed_increments
 from src.extensions import db
 from tests.conftest import PASSWORD, bearer, settings_for_tests
 
@@ -173,11 +173,16 @@ def test_a_missing_slot_row_is_made_by_the_first_increment(counting_app, countin
     assert _sqlite(counting_app, "SELECT count FROM request_counter WHERE slot = 0") == 2
 
 
+def _failures_counted() -> float:
+    """request_counter_failures_total, as /metrics shows it."""
+    return REGISTRY.get_sample_value("request_counter_failures_total") or 0.0
+
+
 def test_a_failing_store_serves_the_request_and_logs_the_loss(
     counting_app, counting_client, capsys
 ):
     path = counting_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    failures = failed_increments()
+    failures = _failures_counted()
     blocker = sqlite3.connect(path, isolation_level=None)
     try:
         blocker.execute("BEGIN IMMEDIATE")  # holds the write lock past the 200 ms budget
@@ -187,7 +192,7 @@ def test_a_failing_store_serves_the_request_and_logs_the_loss(
         blocker.close()
 
     assert response.status_code == 200
-    assert failed_increments() == failures + 1
+    assert _failures_counted() == failures + 1
     assert _stored(counting_app) == 0
     logged = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line[:1] == "{"]
     losses = [entry for entry in logged if entry["message"] == "request not counted"]

@@ -13,6 +13,7 @@ from src.exports import runner
 from src.exports.models import Export
 from src.exports.retention import purge_expired_exports
 from src.extensions import db
+from src.worker import job_queue
 
 DAY = timedelta(days=1)
 
@@ -140,7 +141,7 @@ def test_purging_twice_changes_nothing_more(app, client, user_headers, finished_
 
 
 def test_the_worker_purges_hourly_through_huey(app, client, user_headers, finished_export):
-    huey = app.extensions["job_queue"].huey
+    huey = job_queue(app).huey
     moment = datetime(2026, 11, 22, 5, 41)  # huey compares naive UTC times
     due = {task.name: task for task in huey.read_periodic(moment)}
     assert "exports.purge" not in {task.name for task in huey.read_periodic(moment + DAY / 24 / 2)}

@@ -6,6 +6,7 @@ from src.accounts.models import LoginSession, User
 from src.accounts.service import purge_expired_sessions
 from src.columns import utcnow
 from src.extensions import db
+from src.worker import job_queue
 from tests.conftest import bearer
 
 
@@ -29,7 +30,7 @@ def test_purge_forgets_only_sessions_whose_tokens_expired(app, client, register)
 
 
 def test_the_worker_purges_once_a_day_at_three_seventeen_utc(app):
-    huey = app.extensions["job_queue"].huey
+    huey = job_queue(app).huey
 
     def due_at(hour, minute):
         moment = datetime(2026, 11, 22, hour, minute)  # huey compares naive UTC times

@@ -22,6 +22,7 @@ from src import create_app
 from src.columns import utcnow
 from src.exports.models import Export
 from src.extensions import db
+from src.worker import job_queue
 from tests.conftest import PASSWORD, POSTGRES_URL, bearer, settings_for_tests
 from tests.support.exports import (
     SAMPLE_EXPORT,
@@ -30,7 +31,7 @@ from tests.support.exports import (
     parse_csv,
     sample_history,
 )
-from tests.support.worker import migrate, running_worker, wait_for
+from tests.support.worker import SLOW_EXPORTS, migrate, running_worker, wait_for
 
 pytestmark = [
     pytest.mark.e2e,
@@ -155,7 +156,7 @@ def _build_stack(database_url: str, tmp: Path, queue: str, **settings: str) -> S
     with app.app_context():
         db.session.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
         db.session.commit()
-    app.extensions["job_queue"].huey.flush()  # nothing left from an earlier test
+    job_queue(app).huey.flush()  # nothing left from an earlier test
     client = app.test_client()
     credentials = {"username": "operator", "password": PASSWORD}
     tokens = client.post("/register/", json=credentials).json
@@ -172,7 +173,7 @@ def make_stack(e2e_database: str, tmp_path: Path) -> Iterator[Any]:
 
     yield _make
     for stack in stacks:
-        stack.app.extensions["job_queue"].huey.storage.close()
+        job_queue(stack.app).huey.storage.close()
         with stack.app.app_context():
             db.engine.dispose()
 
@@ -202,9 +203,9 @@ def _many_pairs(count: int) -> list[dict[str, Any]]:
 
 
 def test_an_export_survives_its_worker_being_killed(make_stack: Any) -> None:
-    stack = make_stack(EXPORT_TEST_ROW_DELAY_MS="25")
+    stack = make_stack(SLOW_EXPORT_ROW_DELAY_MS="25")
     stack.insert_history(_many_pairs(50))  # 100 rows at 25 ms: about 2.5 s of work
-    with running_worker(stack.env, stack.tmp / "first.log") as first:
+    with running_worker(stack.env, stack.tmp / "first.log", app=SLOW_EXPORTS) as first:
         export_id = stack.request_export()
         stack.wait_status(export_id, "running", worker=first)
         wait_for(

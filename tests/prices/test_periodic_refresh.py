@@ -9,10 +9,11 @@ from src.columns import utcnow
 from src.extensions import db
 from src.pricing.models import ProviderOffer
 from src.pricing.refresh import interval_start
+from src.worker import job_queue
 
 
 def _due_refresh(app):
-    huey = app.extensions["job_queue"].huey
+    huey = job_queue(app).huey
     now = datetime.now(UTC).replace(tzinfo=None)  # huey compares naive UTC times
     due = [task for task in huey.read_periodic(now) if task.name == "prices.refresh"]
     return huey, due

@@ -15,6 +15,8 @@ from typing import IO, TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
+# The app of a worker whose exports write slowly (see tests/support/slow_exports.py).
+SLOW_EXPORTS = "tests.support.slow_exports"
 MIGRATE_LIMIT_S = 60.0
 STOP_LIMIT_S = 10.0
 LOG_TAIL_CHARS = 4000
@@ -70,19 +72,24 @@ def migrate(env: Mapping[str, str]) -> None:
 
 
 @contextmanager
-def running_worker(env: Mapping[str, str], log_path: Path) -> Iterator[WorkerProcess]:
-    """Run the worker for the block, with env on top of os.environ; stopped at the end."""
+def running_worker(
+    env: Mapping[str, str], log_path: Path, *, app: str = "wsgi"
+) -> Iterator[WorkerProcess]:
+    """Run the worker of app (a module with an `app`) for the block, with env on top of
+    os.environ; stopped at the end."""
     with log_path.open("ab") as log:
-        worker = start_worker(env, log, log_path)
+        worker = start_worker(env, log, log_path, app=app)
         try:
             yield worker
         finally:
             worker.stop()
 
 
-def start_worker(env: Mapping[str, str], log: IO[bytes], log_path: Path) -> WorkerProcess:
+def start_worker(
+    env: Mapping[str, str], log: IO[bytes], log_path: Path, *, app: str = "wsgi"
+) -> WorkerProcess:
     process = subprocess.Popen(
-        [*FLASK, "worker", "--workers", "2"],
+        [sys.executable, "-m", "flask", "--app", app, "worker", "--workers", "2"],
         cwd=REPO_ROOT,
         env=child_env(env),
         stdout=log,

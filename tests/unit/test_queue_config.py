@@ -1,9 +1,8 @@
 import pytest
 from huey import RedisHuey, SqliteHuey
 
-from config import ConfigError, check_production, settings_from_env
+from config import ConfigError, settings_from_env
 from src.worker.storage import huey_from_url
-from tests.support.production import production_settings
 
 
 @pytest.mark.parametrize(
@@ -17,12 +16,6 @@ def test_daily_export_time_is_read_as_utc_hour_and_minute(raw, expected):
 def test_a_bad_daily_export_time_names_the_variable(raw):
     with pytest.raises(ConfigError, match="EXPORT_DAILY_AT"):
         settings_from_env({"EXPORT_DAILY_AT": raw})
-
-
-def test_production_refuses_the_test_only_row_delay():
-    settings = production_settings(EXPORT_TEST_ROW_DELAY_MS="10")
-    with pytest.raises(ConfigError, match="EXPORT_TEST_ROW_DELAY_MS"):
-        check_production(settings)
 
 
 def test_queue_url_picks_the_storage(tmp_path):

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from flask import Flask
 
-from src.caching import ENTRY_OVERHEAD_BYTES, LARGEST_SHARE, ReadCache, canonical
+from src.caching import ENTRY_OVERHEAD_BYTES, LARGEST_SHARE, ReadCache, canonical, read_cache
 
 
 @dataclass(frozen=True)
@@ -109,14 +110,17 @@ def test_threads_sharing_the_cache_never_break_its_bounds():
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (gunicorn's workers)")
 def test_a_forked_child_starts_with_an_empty_cache():
-    cache = ReadCache(max_entries=10, max_bytes=10**6)
+    app = Flask(__name__)
+    app.config.update(READ_CACHE_MAX_ENTRIES=10, READ_CACHE_MAX_BYTES=10**6)
+    cache = read_cache(app)
     cache.put("k", Blob(1))
     pid = os.fork()
     if pid == 0:  # the child: report through the exit status only
-        os._exit(0 if len(cache) == 0 and cache.nbytes == 0 and cache.get("k") is None else 1)
+        child = read_cache(app)
+        os._exit(0 if len(child) == 0 and child.nbytes == 0 and child.get("k") is None else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert cache.get("k") == Blob(1)  # the parent keeps its own
+    assert read_cache(app).get("k") == Blob(1)  # the parent keeps its own
 
 
 def test_canonical_keys_ignore_the_order_of_the_arguments():
