@@ -26,7 +26,7 @@ from sqlalchemy import and_, false, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from src.catalog.models import Movie
-from src.errors import BadRequest
+from src.errors import ValidationFailed
 
 NULLABLE = frozenset({"director", "expiry_date", "imdb_score", "popularity"})
 _PARSERS: dict[str, Any] = {
@@ -138,8 +138,8 @@ def encode(movie: Movie, keys: list[SortKey], *, query_key: str) -> str:
 
 
 def decode(cursor: str, keys: list[SortKey], *, query_key: str) -> list[Any]:
-    """The sort values and id a cursor names; BadRequest when it is not one of ours or was
-    made for other filters or another sort."""
+    """The sort values and id a cursor names; ValidationFailed (422) when it is not one of
+    ours or was made for other filters or another sort."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
@@ -175,5 +175,5 @@ def _typed(name: str, value: Any) -> Any:
     return parsed
 
 
-def _invalid(detail: str) -> BadRequest:
-    return BadRequest(detail, errors={"cursor": [detail]})
+def _invalid(detail: str) -> ValidationFailed:
+    return ValidationFailed(detail, errors={"cursor": [detail]})

