@@ -280,11 +280,20 @@ def answer_body(entry: CachedBody) -> Response:
     return answer(entry.body, entry.etag)
 
 
-def answer_page(entry: CachedPage, *, page: int, page_size: int) -> Response:
-    """The contract's envelope around a cached page, with this request's links."""
-    links = envelope(items=(), count=entry.count, page=page, page_size=page_size)
-    following = json.dumps(links["next"]).encode()
-    preceding = json.dumps(links["previous"]).encode()
+def answer_page(
+    entry: CachedPage,
+    *,
+    page: int,
+    page_size: int,
+    links: tuple[str | None, str | None] | None = None,
+) -> Response:
+    """The contract's envelope around a cached page, with this request's links: by page
+    number, or `links` (next, previous) when the caller made them (a cursor's)."""
+    if links is None:
+        made = envelope(items=(), count=entry.count, page=page, page_size=page_size)
+        links = (made["next"], made["previous"])
+    following = json.dumps(links[0]).encode()
+    preceding = json.dumps(links[1]).encode()
     body = b'{"count":%d,"next":%s,"previous":%s,"data":%s}' % (
         entry.count,
         following,

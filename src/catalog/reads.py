@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Response
+from flask import Response, request, url_for
 
 from src import caching
 from src.catalog import service
 from src.catalog.schemas import GenreSchema, MovieSchema
 from src.catalog.service import CATALOG_REVISION
+from src.pagination import page_link
 
 _movie = MovieSchema()
 _movies = MovieSchema(many=True)
 _genres = GenreSchema(many=True)
+_PAGING = ("page", "page_size", "cursor", "sort")
 
 
 def _page(
@@ -39,9 +42,68 @@ def _page(
     return caching.answer_page(entry, page=query["page"], page_size=query["page_size"])
 
 
+@dataclass(frozen=True, slots=True)
+class _Count:
+    value: int
+
+    @property
+    def nbytes(self) -> int:
+        return 32
+
+
+@dataclass(frozen=True, slots=True)
+class _SearchPage:
+    page: caching.CachedPage
+    more: bool
+    next_cursor: str | None
+
+    @property
+    def nbytes(self) -> int:
+        return self.page.nbytes + len(self.next_cursor or "")
+
+
 def search_movies(query: dict[str, Any]) -> Response:
-    """One page of the movies matching every filter given."""
-    return _page("catalog.search", query, lambda: service.search_movies(**query), _movies)
+    """One page of the movies matching every filter given. The exact count is kept once per
+    revision and filters (every page and cursor of one search shares it)."""
+    revision = caching.current(CATALOG_REVISION)
+    cache = caching.read_cache()
+    filters = {name: value for name, value in query.items() if name not in _PAGING}
+    counted = cache.get_or_make(
+        caching.cache_key("catalog.count", revision, caching.canonical(filters)),
+        lambda: _Count(service.count_movies(**filters)),
+    )
+
+    def make() -> _SearchPage:
+        found = service.search_movies(**query)
+        page = caching.CachedPage.of(count=counted.value, items=_movies.dump(found["data"]))
+        return _SearchPage(page=page, more=found["more"], next_cursor=found["next_cursor"])
+
+    key = caching.cache_key("catalog.search", revision, caching.canonical(query))
+    entry = cache.get_or_make(key, make)
+    return caching.answer_page(
+        entry.page, page=query["page"], page_size=query["page_size"], links=_links(query, entry)
+    )
+
+
+def _links(query: dict[str, Any], entry: _SearchPage) -> tuple[str | None, str | None]:
+    """next: the cursor after this page (by page number for results by relevance);
+    previous: the page before by number, none after a cursor (cursors only go forward)."""
+    page, page_size = query["page"], query["page_size"]
+    if entry.next_cursor is not None:
+        following: str | None = _cursor_link(entry.next_cursor)
+    else:
+        following = page_link(page + 1) if entry.more else None
+    if "cursor" in query or page == 1:
+        return following, None
+    last_page = max(1, -(-entry.page.count // page_size))
+    return following, page_link(min(page - 1, last_page))
+
+
+def _cursor_link(cursor: str) -> str:
+    args: dict[str, Any] = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    args["cursor"] = [cursor]
+    return url_for(request.endpoint or "", _external=True, **args)
 
 
 def expired_movies(query: dict[str, Any]) -> Response:

@@ -111,16 +111,34 @@ class MovieQuerySchema(PageQuerySchema):
     rating = fields.Integer(validate=_range(RATING_RANGE))
     director = fields.String(validate=validate.Length(min=1, max=DIRECTOR_MAX))
     expiry_date = StrictDate()
-    q = fields.String(validate=validate.Length(min=1, max=100))
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "Part of the title or director, any case; on Postgres also a near "
+            "spelling (one typo) of a word of them. Without `sort`: the closest matches first."
+        },
+    )
     sort = fields.String(
-        load_default="title",
         validate=FullMatch(
             SORT_PATTERN, error=f"Sort by any of {', '.join(SORTABLE)}, '-' for descending."
         ),
         metadata={
-            "description": "Comma-separated fields, '-' for descending, e.g. -release_year,title"
+            "description": "Comma-separated fields, '-' for descending, e.g. -release_year,title."
+            " Default: title, or relevance when `q` is given. NULLs sort last ascending."
         },
     )
+    cursor = fields.String(
+        validate=validate.Length(min=1, max=2000),
+        metadata={
+            "description": "Opaque: where the next page starts, as given in `next`. Bound to "
+            "the filters and sort it came with (others: 422). A cursor page's `previous` is null."
+        },
+    )
+
+    @validates_schema
+    def validate_paging(self, data: dict[str, Any], **_: Any) -> None:
+        if "cursor" in data and data["page"] != 1:
+            raise ValidationError("Give `page` or `cursor`, not both.", field_name="cursor")
 
 
 class ExpiredQuerySchema(PageQuerySchema):

@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from src import caching
-from src.catalog import repository
+from src.catalog import keyset, repository
 from src.catalog.models import Movie
-from src.errors import NotFound
+from src.errors import NotFound, ValidationFailed
 from src.extensions import db
 from src.pagination import paginate
 
@@ -18,6 +18,8 @@ _OPTIONAL_FIELDS = ("director", "description", "expiry_date", "imdb_score", "pop
 # Each write bumps it first: its row lock is then the first lock every catalog write takes,
 # so catalog writes queue on it in one order and never deadlock over the rows after it.
 CATALOG_REVISION = "catalog"
+DEFAULT_SORT = "title"
+_CURSOR_NEEDS_SORT = "A cursor follows a sort: results by relevance are paged by `page`."
 
 
 def get_movie(*, movie_id: uuid.UUID) -> Movie:
@@ -69,10 +71,35 @@ def delete_movie(*, movie_id: uuid.UUID) -> None:
     db.session.commit()
 
 
-def search_movies(*, page: int, page_size: int, sort: str, **filters: Any) -> dict[str, Any]:
-    """One page of the movies that match every given filter."""
-    statement = repository.search(sort=sort, **filters)
-    return paginate(statement, page=page, page_size=page_size)
+def search_movies(
+    *, page: int, page_size: int, sort: str | None = None, cursor: str | None = None, **filters: Any
+) -> dict[str, Any]:
+    """One page of the movies that match every given filter: `data`, and where the next page
+    starts (`next_cursor`, or `more` for an order a cursor cannot follow)."""
+    if sort is None and "q" in filters:
+        if cursor is not None:
+            raise ValidationFailed(_CURSOR_NEEDS_SORT, errors={"cursor": [_CURSOR_NEEDS_SORT]})
+        offset = (page - 1) * page_size
+        found = repository.by_relevance(offset=offset, limit=page_size + 1, **filters)
+        return {"data": found[:page_size], "more": len(found) > page_size, "next_cursor": None}
+    sort = sort or DEFAULT_SORT
+    keys = keyset.parse_sort(sort)
+    query_key = caching.canonical({**filters, "sort": sort})
+    if cursor is None:
+        offset = (page - 1) * page_size
+        found = repository.sorted_page(keys=keys, offset=offset, limit=page_size + 1, **filters)
+    else:
+        values = keyset.decode(cursor, keys, query_key=query_key)
+        found = repository.after_cursor(keys=keys, values=values, limit=page_size + 1, **filters)
+    movies = found[:page_size]
+    more = len(found) > page_size
+    following = keyset.encode(movies[-1], keys, query_key=query_key) if more else None
+    return {"data": movies, "more": more, "next_cursor": following}
+
+
+def count_movies(**filters: Any) -> int:
+    """How many movies match every given filter (exact)."""
+    return repository.count(**filters)
 
 
 def expired_movies(*, date_from: date, date_to: date, page: int, page_size: int) -> dict[str, Any]:

@@ -199,8 +199,15 @@ def test_the_order_of_query_arguments_shares_one_entry_with_its_own_links(
     with app.app_context():
         assert len(read_cache()) == entries
     assert one.json["data"] == other.json["data"]
-    assert one.json["next"] == "http://localhost/catalog/movies/?sort=title&page=2&page_size=1"
-    assert other.json["next"] == "http://localhost/catalog/movies/?page_size=1&page=2&sort=title"
+    cursor = one.json["next"].rpartition("&cursor=")[2]
+    assert (
+        one.json["next"]
+        == f"http://localhost/catalog/movies/?sort=title&page_size=1&cursor={cursor}"
+    )
+    assert (
+        other.json["next"]
+        == f"http://localhost/catalog/movies/?page_size=1&sort=title&cursor={cursor}"
+    )
     assert one.headers["ETag"] != other.headers["ETag"]  # two bodies, two validators
 
 
