@@ -32,6 +32,7 @@ POPULARITY_RANGE = (0, 100)
 GENRE_NAME_MAX = 50
 DIRECTOR_MAX = 100
 DESCRIPTION_MAX = 2000
+EXTERNAL_ID_MAX = 100
 
 movie_genres = Table(
     "movie_genres",
@@ -96,6 +97,8 @@ class Movie(db.Model):  # type: ignore[name-defined]
     expiry_date: Mapped[date | None] = mapped_column(Date)
     imdb_score: Mapped[float | None] = mapped_column(Float)
     popularity: Mapped[float | None] = mapped_column(Float)
+    # The movie's key in the files it was imported from (flask catalog import); unique when set.
+    external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_MAX))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -107,3 +110,10 @@ class Movie(db.Model):  # type: ignore[name-defined]
 # Case-insensitive exact filters on title and director use these.
 Index("ix_movies_title_lower", func.lower(Movie.title))
 Index("ix_movies_director_lower", func.lower(Movie.director))
+Index(
+    "uq_movies_external_id",
+    Movie.external_id,
+    unique=True,
+    postgresql_where=Movie.external_id.isnot(None),
+    sqlite_where=Movie.external_id.isnot(None),
+)
