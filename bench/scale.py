@@ -80,7 +80,7 @@ def report(run: ImportRun, url: str) -> str:
             "",
             "Import of a generated CSV (`bench/scale_data.py`, deterministic) with "
             "`flask --app wsgi catalog import` into a freshly migrated Postgres database: "
-            "COPY into staging tables, then set-based upserts, 20,000 rows a transaction.",
+            "COPY into staging tables, then set-based upserts, 10,000 rows a transaction.",
             "",
             "| figure | value | target |",
             "|---|---|---|",

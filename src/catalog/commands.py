@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import csv
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from src.catalog.bulk import write_batch
+from src.catalog.bulk import BatchResult, write_batch
 from src.catalog.import_rows import (
     COLUMNS,
     FORMATS,
@@ -28,7 +30,7 @@ from src.catalog.models import Movie as CatalogMovie
 from src.catalog.progress import Progress
 from src.extensions import db
 
-DEFAULT_BATCH = 20_000
+DEFAULT_BATCH = 10_000
 REJECT_COLUMNS = ("line", "problem", "record")
 
 
@@ -80,7 +82,7 @@ def import_movies(file: str, file_format: str | None, rejects: str | None, batch
     with ExitStack() as stack:
         try:
             source = open_source(file, file_format)
-            stack.callback(source.text.close)
+            stack.callback(source.close)
             summary = _import(source, RejectsFile(rejects_path, stack), batch_size)
         except (ImportFileError, OSError, UnicodeDecodeError) as exc:
             raise click.ClickException(str(exc)) from exc
@@ -93,27 +95,57 @@ def _import(source: Source, rejects: RejectsFile, batch_size: int) -> Summary:
     summary = Summary()
     progress = Progress(total_bytes=source.total_bytes)
     batch: list[Movie] = []
-    for row in read_rows(source):
-        summary.read += 1
-        if isinstance(row, Reject):
-            summary.rejected += 1
-            rejects.add(row)
-        else:
-            batch.append(row)
-            if len(batch) >= batch_size:
-                _write(batch, summary)
-        progress.show(rows=summary.read, bytes_read=source.bytes_read())
-    _write(batch, summary)
+    with BatchWriter(summary) as writer:
+        for row in read_rows(source):
+            summary.read += 1
+            if isinstance(row, Reject):
+                summary.rejected += 1
+                rejects.add(row)
+            else:
+                batch.append(row)
+                if len(batch) >= batch_size:
+                    writer.write(batch)
+                    batch = []
+            progress.show(rows=summary.read, bytes_read=source.bytes_read())
+        writer.write(batch)
     progress.done(rows=summary.read)
     return summary
 
 
-def _write(batch: list[Movie], summary: Summary) -> None:
-    if batch:
-        result = write_batch(batch)
-        summary.imported += result.imported
-        summary.updated += result.updated
-        batch.clear()
+class BatchWriter:
+    """Writes each batch on a thread of its own while the next is read and validated (the
+    driver lets go of the GIL while the database works); one batch in flight at most."""
+
+    def __init__(self, summary: Summary) -> None:
+        self.summary = summary
+        self._app = current_app._get_current_object()  # type: ignore[attr-defined]
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-import")
+        self._in_flight: Future[BatchResult] | None = None
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            self._collect()
+        finally:
+            self._pool.shutdown()
+
+    def write(self, batch: list[Movie]) -> None:
+        self._collect()
+        if batch:
+            self._in_flight = self._pool.submit(self._write, batch)
+
+    def _write(self, batch: list[Movie]) -> BatchResult:
+        with self._app.app_context():
+            return write_batch(batch)
+
+    def _collect(self) -> None:
+        if self._in_flight is not None:
+            result = self._in_flight.result()
+            self._in_flight = None
+            self.summary.imported += result.imported
+            self.summary.updated += result.updated
 
 
 @catalog.command("export")

@@ -64,6 +64,11 @@ class Source:
     file_format: str
     total_bytes: int | None
 
+    def close(self) -> None:
+        self.text.close()
+        if self.binary is not sys.stdin.buffer:
+            self.binary.close()  # a GzipFile leaves the file it reads open
+
     def bytes_read(self) -> int:
         try:
             return self.binary.tell()
@@ -95,7 +100,9 @@ def open_source(path: str, given_format: str | None) -> Source:
         binary = Path(path).open("rb")  # noqa: SIM115 (closed with the Source's text)
         total = Path(path).stat().st_size
     file_format = file_format_of(path, given_format)
-    head = binary.peek(2)[:2] if hasattr(binary, "peek") else b""
+    if not hasattr(binary, "peek"):
+        binary = io.BufferedReader(binary)  # type: ignore[arg-type]
+    head = binary.peek(2)[:2]  # type: ignore[attr-defined]
     stream: IO[bytes] = binary
     if head == b"\x1f\x8b":
         stream = gzip.GzipFile(fileobj=binary)  # type: ignore[assignment]
