@@ -101,8 +101,8 @@ def open_source(path: str, given_format: str | None) -> Source:
         total = Path(path).stat().st_size
     file_format = file_format_of(path, given_format)
     if not hasattr(binary, "peek"):
-        binary = io.BufferedReader(binary)  # type: ignore[arg-type]
-    head = binary.peek(2)[:2]  # type: ignore[attr-defined]
+        binary = io.BufferedReader(binary)  # type: ignore[type-var]
+    head = binary.peek(2)[:2]
     stream: IO[bytes] = binary
     if head == b"\x1f\x8b":
         stream = gzip.GzipFile(fileobj=binary)  # type: ignore[assignment]
