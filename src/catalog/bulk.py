@@ -30,15 +30,17 @@ VALUE_COLUMNS = (
 )  # fmt: skip
 STAGED_COLUMNS = ("key", "id", "external_id", *VALUE_COLUMNS)
 _STAGING_DDL = (
-    "CREATE TEMP TABLE IF NOT EXISTS import_movies (key integer, id {uuid}, external_id text,"
-    " title text, format text, length integer, release_year integer, rating integer,"
+    "CREATE TEMP TABLE IF NOT EXISTS import_movies (key integer, id {uuid}, existing boolean,"
+    " external_id text, title text, format text, length integer, release_year integer,"
+    " rating integer,"
     " director text, description text, expiry_date date, imdb_score float, popularity float)",
     "CREATE TEMP TABLE IF NOT EXISTS import_genres (key integer, name text)",
 )
 _UUID_TYPE = {"postgresql": "uuid", "sqlite": "char(32)"}
 _EMPTY_STAGING = ("DELETE FROM import_movies", "DELETE FROM import_genres")
 _FIND_UPDATED = (
-    "UPDATE import_movies AS s SET id = m.id FROM movies AS m WHERE m.external_id = s.external_id"
+    "UPDATE import_movies AS s SET id = m.id, existing = true FROM movies AS m "
+    "WHERE m.external_id = s.external_id"
 )
 _UPSERT = text(
     "INSERT INTO movies (id, external_id, {columns}, created_at, updated_at) "  # noqa: S608
@@ -53,7 +55,8 @@ _NEW_GENRES = (
     "(SELECT 1 FROM genres AS g WHERE lower(g.name) = lower(i.name)) "
     "GROUP BY lower(name) ON CONFLICT DO NOTHING"
 )
-_UNLINK = "DELETE FROM movie_genres WHERE movie_id IN (SELECT id FROM import_movies)"
+# A new movie has no links: only the updated ones lose theirs before the batch's are made.
+_UNLINK = "DELETE FROM movie_genres WHERE movie_id IN (SELECT id FROM import_movies WHERE existing)"
 _LINK = (
     "INSERT INTO movie_genres (movie_id, genre_id) SELECT DISTINCT s.id, g.id "
     "FROM import_genres AS i JOIN import_movies AS s ON s.key = i.key "
@@ -129,9 +132,13 @@ def _stage(
         _copy(cursor, "import_genres (key, name)", genre_rows)
         return
     marks = ", ".join("?" for _ in STAGED_COLUMNS)
-    connection.exec_driver_sql(f"INSERT INTO import_movies VALUES ({marks})", movie_rows)  # noqa: S608
+    columns = ", ".join(STAGED_COLUMNS)
+    statement = f"INSERT INTO import_movies ({columns}) VALUES ({marks})"  # noqa: S608
+    connection.exec_driver_sql(statement, movie_rows)
     if genre_rows:
-        connection.exec_driver_sql("INSERT INTO import_genres VALUES (?, ?)", genre_rows)
+        connection.exec_driver_sql(
+            "INSERT INTO import_genres (key, name) VALUES (?, ?)", genre_rows
+        )
 
 
 def _copy(cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
