@@ -38,7 +38,8 @@ def seed() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from src.catalog.commands import catalog
     from src.worker.cli import worker
 
-    for command in (create_admin, seed, refresh_prices, worker):
+    for command in (create_admin, seed, refresh_prices, worker, catalog):
         app.cli.add_command(command)

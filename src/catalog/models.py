@@ -44,6 +44,7 @@ SORTED_BY_INDEX = (
     "created_at",
     "updated_at",
 )
+EXTERNAL_ID_MAX = 100
 
 movie_genres = Table(
     "movie_genres",
@@ -106,6 +107,8 @@ class Movie(db.Model):  # type: ignore[name-defined]
     expiry_date: Mapped[date | None] = mapped_column(Date)
     imdb_score: Mapped[float | None] = mapped_column(Float)
     popularity: Mapped[float | None] = mapped_column(Float)
+    # The movie's key in the files it was imported from (flask catalog import); unique when set.
+    external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_MAX))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -118,3 +121,10 @@ class Movie(db.Model):  # type: ignore[name-defined]
 # trigram GIN indexes ix_movies_title_trgm and ix_movies_director_trgm (migration 0014).
 Index("ix_movies_title_lower", func.lower(Movie.title))
 Index("ix_movies_director_lower", func.lower(Movie.director))
+Index(
+    "uq_movies_external_id",
+    Movie.external_id,
+    unique=True,
+    postgresql_where=Movie.external_id.isnot(None),
+    sqlite_where=Movie.external_id.isnot(None),
+)

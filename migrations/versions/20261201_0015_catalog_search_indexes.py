@@ -1,7 +1,7 @@
 """catalog: trigram search and an index for every filter and sort
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-01
 
 `q` matches title or director by substring or by a near spelling (pg_trgm's word
@@ -15,8 +15,8 @@ gets the same btree indexes.
 
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,224 @@
+"""The rows of an import file, each validated by the API's own MovieCreateSchema.
+
+A CSV file has a header naming its columns (the API's field names and `external_id`); its
+values are text, so each is first converted to the type the schema's field takes ("120" to
+120, "Drama|War" to a list, an empty cell to no value) and the schema then judges it as it
+judges a request. A JSON Lines file has one JSON object a line, judged as sent.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from marshmallow import ValidationError, fields
+
+from src.catalog.models import EXTERNAL_ID_MAX
+from src.catalog.schemas import MovieCreateSchema
+
+FORMATS = ("csv", "jsonl")
+EXTERNAL_ID = "external_id"
+GENRE_SEPARATOR = "|"
+_SCHEMA = MovieCreateSchema()
+COLUMNS = (EXTERNAL_ID, *_SCHEMA.fields)
+_REQUIRED = tuple(name for name, field in _SCHEMA.fields.items() if field.required)
+_INTEGER = re.compile(r"[+-]?\d{1,18}", re.ASCII)
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported at all (its header, its format); nothing was read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Movie:
+    """A valid row: what MovieCreateSchema loaded, and the row's external_id."""
+
+    line: int
+    external_id: str | None
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A row that is not imported: where it starts in the file, why, and the row as read."""
+
+    line: int
+    problem: str
+    record: str
+
+
+@dataclass
+class Source:
+    """An opened import file: its text, its format, and the bytes read so far of its total."""
+
+    text: IO[str]
+    binary: IO[bytes]
+    file_format: str
+    total_bytes: int | None
+
+    def close(self) -> None:
+        self.text.close()
+        if self.binary is not sys.stdin.buffer:
+            self.binary.close()  # a GzipFile leaves the file it reads open
+
+    def bytes_read(self) -> int:
+        try:
+            return self.binary.tell()
+        except (OSError, ValueError):
+            return 0
+
+
+def file_format_of(path: str, given: str | None) -> str:
+    """The format given, else the one the name says (.csv, .jsonl, either with .gz)."""
+    if given is not None:
+        return given
+    name = path.removesuffix(".gz")
+    for known in FORMATS:
+        if name.endswith(f".{known}"):
+            return known
+    raise ImportFileError(
+        f"Cannot tell the format of {path!r}: name it .csv or .jsonl, or give --format."
+    )
+
+
+def open_source(path: str, given_format: str | None) -> Source:
+    """The file at path (`-` is standard input), decompressed when it is gzip."""
+    if path == "-":
+        if given_format is None:
+            raise ImportFileError("Reading standard input: give --format csv or jsonl.")
+        binary: IO[bytes] = sys.stdin.buffer
+        total = None
+    else:
+        binary = Path(path).open("rb")  # noqa: SIM115 (closed with the Source's text)
+        total = Path(path).stat().st_size
+    file_format = file_format_of(path, given_format)
+    if not hasattr(binary, "peek"):
+        binary = io.BufferedReader(binary)  # type: ignore[type-var]
+    head = binary.peek(2)[:2]
+    stream: IO[bytes] = binary
+    if head == b"\x1f\x8b":
+        stream = gzip.GzipFile(fileobj=binary)  # type: ignore[assignment]
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    return Source(text=text, binary=binary, file_format=file_format, total_bytes=total)
+
+
+def read_rows(source: Source) -> Iterator[Movie | Reject]:
+    """Every row of the source, valid or not, in file order."""
+    if source.file_format == "csv":
+        return _csv_rows(source.text)
+    return _jsonl_rows(source.text)
+
+
+def _csv_rows(text: IO[str]) -> Iterator[Movie | Reject]:
+    reader = csv.reader(text)
+    header = _check_header(next(reader, None))
+    line = reader.line_num + 1
+    for values in reader:
+        record = _as_csv(values)
+        if len(values) != len(header):
+            yield Reject(line, f"{len(values)} values for {len(header)} columns", record)
+        else:
+            yield judge(line, _typed(dict(zip(header, values, strict=True))), record)
+        line = reader.line_num + 1
+
+
+def _check_header(header: list[str] | None) -> list[str]:
+    if not header:
+        raise ImportFileError("The CSV file is empty: its first line must name the columns.")
+    names = [name.strip() for name in header]
+    unknown = [name for name in names if name not in COLUMNS]
+    if unknown:
+        raise ImportFileError(f"Unknown column(s) {unknown}; the columns are {list(COLUMNS)}.")
+    missing = [name for name in _REQUIRED if name not in names]
+    if missing:
+        raise ImportFileError(f"Missing required column(s) {missing}.")
+    if len(set(names)) != len(names):
+        raise ImportFileError("A column is named twice in the header.")
+    return names
+
+
+def _as_csv(values: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(values)
+    return buffer.getvalue()
+
+
+def _typed(row: dict[str, str]) -> dict[str, Any]:
+    """CSV text as the types the schema's fields take; an empty cell is no value."""
+    typed: dict[str, Any] = {}
+    for name, value in row.items():
+        field = _SCHEMA.fields.get(name)
+        if value == "":
+            if field is not None and not field.required and name != "genres":
+                typed[name] = None
+            continue
+        typed[name] = _converted(field, value)
+    return typed
+
+
+def _converted(field: fields.Field | None, value: str) -> Any:
+    if isinstance(field, fields.Integer) and _INTEGER.fullmatch(value.strip()):
+        return int(value)
+    if isinstance(field, fields.Float):
+        try:
+            return float(value)
+        except ValueError:
+            return value  # the schema says what is wrong with it
+    if isinstance(field, fields.List):
+        return value.split(GENRE_SEPARATOR)
+    return value
+
+
+def _jsonl_rows(text: IO[str]) -> Iterator[Movie | Reject]:
+    for line, raw in enumerate(text, start=1):
+        record = raw.rstrip("\r\n")
+        if not record.strip():
+            continue
+        try:
+            row = json.loads(record)
+        except ValueError as exc:
+            yield Reject(line, f"not JSON: {exc}", record)
+            continue
+        if not isinstance(row, dict):
+            yield Reject(line, "a line must hold one JSON object", record)
+            continue
+        yield judge(line, row, record)
+
+
+def judge(line: int, row: dict[str, Any], record: str) -> Movie | Reject:
+    """The row as the API would take it, or why not."""
+    external_id = row.pop(EXTERNAL_ID, None)
+    if external_id is not None and (
+        not isinstance(external_id, str) or len(external_id.strip()) > EXTERNAL_ID_MAX
+    ):
+        return Reject(
+            line, f"external_id: a string of at most {EXTERNAL_ID_MAX} characters", record
+        )
+    try:
+        loaded = _SCHEMA.load(row)
+    except ValidationError as exc:
+        return Reject(line, _problem(exc), record)
+    return Movie(line, (external_id or "").strip() or None, loaded)
+
+
+def _problem(exc: ValidationError) -> str:
+    messages = exc.messages
+    if isinstance(messages, dict):
+        return "; ".join(f"{name}: {_flat(message)}" for name, message in messages.items())
+    return _flat(messages)
+
+
+def _flat(message: Any) -> str:
+    if isinstance(message, list):
+        return " ".join(_flat(part) for part in message)
+    if isinstance(message, dict):
+        return " ".join(f"{key}: {_flat(part)}" for key, part in message.items())
+    return str(message)
