@@ -65,7 +65,7 @@ class _SearchPage:
 def search_movies(query: dict[str, Any]) -> Response:
     """One page of the movies matching every filter given. The exact count is kept once per
     revision and filters (every page and cursor of one search shares it)."""
-    revision = caching.current(CATALOG_REVISION)
+    revision = caching.request_revision(CATALOG_REVISION)
     cache = caching.read_cache()
     filters = {name: value for name, value in query.items() if name not in _PAGING}
     counted = cache.get_or_make(
