@@ -118,7 +118,7 @@ class Movie(db.Model):  # type: ignore[name-defined]
 
 
 # Case-insensitive exact filters on title and director use these; on Postgres `q` uses the
-# trigram GIN indexes ix_movies_title_trgm and ix_movies_director_trgm (migration 0014).
+# trigram GIN indexes ix_movies_title_trgm and ix_movies_director_trgm (migration 0015).
 Index("ix_movies_title_lower", func.lower(Movie.title))
 Index("ix_movies_director_lower", func.lower(Movie.director))
 Index(

@@ -13,6 +13,7 @@ from src.catalog.models import (
     LENGTH_RANGE,
     POPULARITY_RANGE,
     RATING_RANGE,
+    SORTED_BY_INDEX,
     TITLE_MAX,
     YEAR_RANGE,
 )
@@ -20,19 +21,7 @@ from src.dates import StrictDate
 from src.fields import FullMatch, StrictFloat, TrimmedString
 from src.pagination import PageQuerySchema
 
-SORTABLE = (
-    "title",
-    "format",
-    "length",
-    "release_year",
-    "rating",
-    "director",
-    "expiry_date",
-    "imdb_score",
-    "popularity",
-    "created_at",
-    "updated_at",
-)
+SORTABLE = ("title", *SORTED_BY_INDEX)  # every sort has its (column, id) index
 MAX_GENRES = 20
 _SORT_KEY = "-?(?:{})".format("|".join(SORTABLE))
 SORT_PATTERN = f"^{_SORT_KEY}(?:,{_SORT_KEY}){{0,{len(SORTABLE) - 1}}}$"

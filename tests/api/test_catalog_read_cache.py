@@ -4,8 +4,6 @@ write, one entry per revision and canonical query, and the revision bumped with 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from src import caching
@@ -13,6 +11,7 @@ from src.caching import read_cache
 from src.catalog import service
 from src.catalog.service import CATALOG_REVISION
 from src.extensions import db
+from tests.support.statements import get_recording_statements
 
 HEAT = {"title": "Heat", "format": "DVD", "length": 170, "release_year": 1995, "rating": 5}
 
@@ -172,16 +171,7 @@ def test_a_deleted_movie_is_gone_from_every_read_at_once(client, user_headers, a
 def test_a_read_answered_once_runs_no_catalog_query_again(app, client, user_headers, heat):
     path = "/catalog/movies/?genre=crime&sort=-release_year,title"
     first = client.get(path, headers=user_headers)
-    statements = []
-
-    def note(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
-        again = client.get(path, headers=user_headers)
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
+    again, statements = get_recording_statements(client, path, user_headers)
     assert again.json == first.json
     assert not [text for text in statements if "movies" in text or "genres" in text]
     assert [text for text in statements if "revisions" in text]

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from src import create_app
 from src.caching import read_cache
 from tests.conftest import settings_for_tests
+from tests.support.statements import get_recording_statements
 
 HEAT = {"title": "Heat", "format": "DVD", "length": 170, "release_year": 1995, "rating": 5}
 
@@ -47,16 +46,7 @@ def movies(client, admin_headers):
 
 
 def _catalog_statements(client, path, headers):
-    statements = []
-
-    def note(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
-        response = client.get(path, headers=headers)
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
+    response, statements = get_recording_statements(client, path, headers)
     return response, [text for text in statements if "FROM movies" in text]
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from src import create_app
 from src.caching import read_cache
@@ -18,6 +16,7 @@ from src.pricing import reads, repository
 from src.pricing.models import ProviderStatus
 from tests.conftest import settings_for_tests, simulator_settings
 from tests.prices.conftest import run_refresh
+from tests.support.statements import get_recording_statements
 
 API = ["/prices/movies/", "/prices/movies/0076759/"]
 PAGES = ["/", "/?q=star&sort=-price", "/films/0076759"]
@@ -26,18 +25,7 @@ NEW_MOVIE = {"title": "Heat", "year": 1995, "price": "3.50", "id": "9900001"}
 
 
 def _statements(client, path, headers):
-    """The response to one GET, and the statements it ran."""
-    statements = []
-
-    def note(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
-        response = client.get(path, headers=headers)
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
-    return response, statements
+    return get_recording_statements(client, path, headers)
 
 
 def _price_queries(statements):
