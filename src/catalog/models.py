@@ -90,7 +90,7 @@ class Movie(db.Model):  # type: ignore[name-defined]
             "popularity IS NULL OR popularity BETWEEN {} AND {}".format(*POPULARITY_RANGE),
             name="popularity_range",
         ),
-        # Every sort and its cursor walk a (column, id) index (migration 0014).
+        # Every sort and its cursor walk a (column, id) index (migration 0015).
         Index("ix_movies_title_id", "title", "id"),
         *(Index(f"ix_movies_{column}_id", column, "id") for column in SORTED_BY_INDEX),
         Index("ix_movies_format_year_title", "format", "release_year", "title", "id"),

@@ -76,7 +76,7 @@ def _conditions(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
 
 
 def _trigrams() -> bool:
-    # The one place that asks: pg_trgm (migration 0014) exists only on Postgres.
+    # The one place that asks: pg_trgm (migration 0015) exists only on Postgres.
     return bool(db.session.get_bind().dialect.name == "postgresql")
 
 
