@@ -1,8 +1,9 @@
 """Read caches that cannot go stale: answers kept per process under the revision of their data.
 
-Every write of cached data bumps a named revision in the write's transaction (`bump`), so the
-new revision is visible exactly when the write is. A read looks the revision up (`current`,
-one statement by primary key) and answers what this process keeps for (revision, the
+Every write of cached data bumps a named revision in the write's transaction
+(src/revisions.py `bump`), so the new revision is visible exactly when the write is. A read
+looks the revision up (`request_revision`: from the token check's statement, or one statement
+by primary key) and answers what this process keeps for (revision, the
 canonical request), computing it once when missing. Nothing is guessed from time: an answer
 is kept until the bound pushes it out, and a bump makes it unreachable on every instance.
 """
@@ -11,19 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from flask import Flask, Response, current_app, g, request
-from sqlalchemy import bindparam, column, table, text
+from flask import Flask, Response, current_app, request
 
-from src.extensions import db
 from src.pagination import envelope
 from src.per_process import PerProcess, per_process
+from src.revisions import Revision
 
 CACHE_CONTROL = "private, no-cache"  # clients keep the answer but revalidate it every time
 # Public pages: any cache may keep them but revalidates every time (NGINX's microcache ignores
@@ -34,88 +33,6 @@ NOT_MODIFIED = "Not modified: If-None-Match holds the current ETag. No body."
 ENTRY_OVERHEAD_BYTES = 400
 # An answer over this share of the byte bound is served but not kept.
 LARGEST_SHARE = 16
-_STAMP_BITS = 62
-
-# Both SQLite (3.24+) and Postgres read this upsert alike. A bump holds the row's lock until
-# its transaction ends: concurrent writers queue on it, and none of their bumps is lost.
-_BUMP = text(
-    "INSERT INTO revisions (name, value, stamp, owner_id) VALUES (:name, 1, :stamp, :owner_id) "
-    "ON CONFLICT (name) DO UPDATE SET value = revisions.value + 1, stamp = excluded.stamp"
-)
-_CURRENT = text("SELECT value, stamp FROM revisions WHERE name = :name")
-_CURRENT_SQL = "SELECT value, stamp FROM revisions WHERE name = {}"
-# The same statement in the DBAPI paramstyles of psycopg2 and sqlite3, and whether it takes
-# its parameter by name.
-_CURRENT_BY_PARAMSTYLE = {
-    "pyformat": (_CURRENT_SQL.format("%(name)s"), True),
-    "qmark": (_CURRENT_SQL.format("?"), False),
-}
-# As the token check joins it for the views that declare their revision (auth.reads_revision).
-REVISIONS = table("revisions", column("name"), column("value"), column("stamp"))
-_GATE_READ = "revisions_read_by_the_token_check"  # in `g`, read and written only here
-_CURRENT_MANY = text("SELECT name, value, stamp FROM revisions WHERE name IN :names").bindparams(
-    bindparam("names", expanding=True)
-)
-
-
-class Revision(NamedTuple):
-    """A revision as a read sees it: the counter, and the stamp its last bump drew."""
-
-    value: int
-    stamp: int
-
-    def tag(self) -> str:
-        return f"{self.value}.{self.stamp}"
-
-
-NO_REVISION = Revision(0, 0)  # never bumped (or its owner was deleted): the data as migrated
-
-
-def bump(name: str, *, owner_id: int | None = None) -> None:
-    """Advance revision `name` in the caller's transaction: it commits or rolls back with the
-    write. owner_id names the user whose data it covers (the row goes with the user)."""
-    stamp = 1 + secrets.randbits(_STAMP_BITS)
-    db.session.execute(_BUMP, {"name": name, "stamp": stamp, "owner_id": owner_id})
-    if g:  # this request's own write is newer than the revision its token check read
-        g.get(_GATE_READ, {}).pop(name, None)
-
-
-def current(name: str) -> Revision:
-    """Revision `name` as this transaction sees it."""
-    connection = db.session.connection()
-    statement = _CURRENT_BY_PARAMSTYLE.get(connection.dialect.paramstyle)
-    if statement is None:
-        row = connection.execute(_CURRENT, {"name": name}).first()
-    else:
-        # Every read asks this: the driver's own SQL skips compiling a statement (about half
-        # the CPU of the lookup), and errors still come wrapped as SQLAlchemy's.
-        sql, by_name = statement
-        row = connection.exec_driver_sql(sql, {"name": name} if by_name else (name,)).first()
-    return NO_REVISION if row is None else Revision(row[0], row[1])
-
-
-def read_with_token(name: str, revision: Revision) -> None:
-    """Keep revision `name` as the token check read it, for this request's reads."""
-    g.setdefault(_GATE_READ, {})[name] = revision
-
-
-def request_revision(name: str) -> Revision:
-    """Revision `name` for this request's read: the token check's when the view declared it
-    (read in the check's statement, no statement more), else looked up now (`current`).
-
-    The token check is the first statement of the request's transaction, so what the view
-    reads after it is never older than that revision: an answer is at worst newer than the
-    revision it is kept under, never staler (and the next bump makes it unreachable).
-    """
-    found = g.get(_GATE_READ, {}).get(name) if g else None
-    return current(name) if found is None else found
-
-
-def current_many(names: Sequence[str]) -> dict[str, Revision]:
-    """Several revisions in one statement."""
-    rows = db.session.execute(_CURRENT_MANY, {"names": list(names)})
-    found = {row.name: Revision(row.value, row.stamp) for row in rows}
-    return {name: found.get(name, NO_REVISION) for name in names}
 
 
 def canonical(arguments: Mapping[str, Any]) -> str:

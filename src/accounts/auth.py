@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, request
 from flask_smorest import Blueprint
 
-from src import caching
+from src import revisions
 from src.accounts import repository
 from src.accounts.models import ROLES
 from src.accounts.principal import Principal
@@ -111,7 +111,7 @@ RevisionName = str | Callable[[int], str]
 
 def reads_revision(name: RevisionName) -> Callable[[F], F]:
     """Declare the revision (src/caching.py) a cached read answers under: the gate reads it in
-    the token check's own statement, and caching.request_revision gives it to the view."""
+    the token check's own statement, and revisions.request_revision gives it to the view."""
 
     def declare(view: F) -> F:
         declared: Any = view
@@ -139,7 +139,7 @@ def _verified_claims(*, refresh: bool) -> dict[str, Any]:
 def authenticate(*, refresh: bool = False, revision: RevisionName | None = None) -> Principal:
     """The caller of this request's bearer token (the refresh token if `refresh`): the token
     verified once, then its user and live login session in one query; else 401. With
-    `revision`, that query reads the revision too (for caching.request_revision)."""
+    `revision`, that query reads the revision too (for revisions.request_revision)."""
     claims = _verified_claims(refresh=refresh)
     try:
         user_id = int(claims["sub"])
@@ -152,14 +152,14 @@ def authenticate(*, refresh: bool = False, revision: RevisionName | None = None)
         raise _refuse(TokenRefused.detail)
     name = revision(user_id) if callable(revision) else revision
     # The first statement of the request's transaction: what the view reads after it is never
-    # older than the revision read here (see caching.request_revision).
+    # older than the revision read here (see revisions.request_revision).
     found = repository.caller(user_id=user_id, sid=sid, revision=name)
     if found is None:
         raise _refuse(UNKNOWN_USER)
     if found.sid is None:
         raise _refuse(REVOKED)
-    if name is not None:  # no row: never bumped, caching.NO_REVISION
-        caching.read_with_token(name, caching.Revision(found.value or 0, found.stamp or 0))
+    if name is not None:  # no row: never bumped, revisions.NO_REVISION
+        revisions.read_with_token(name, revisions.Revision(found.value or 0, found.stamp or 0))
     return Principal(user_id, found.username, role, sid, str(claims.get("jti")), found.created_at)
 
 

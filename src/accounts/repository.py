@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, delete, func, select, update
 
 from src.accounts.models import LoginSession, User
-from src.caching import REVISIONS
 from src.extensions import db
+from src.revisions import REVISIONS
 
 
 def find_by_username(*, username: str) -> User | None:

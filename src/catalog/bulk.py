@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, text
 
-from src import caching
+from src import revisions
 from src.catalog.import_rows import Movie
 from src.catalog.service import CATALOG_REVISION
 from src.columns import UtcDateTime, utcnow
@@ -73,7 +73,7 @@ class BatchResult:
 def write_batch(movies: Sequence[Movie]) -> BatchResult:
     """Import one batch in its own transaction: the movies new or updated by external_id."""
     latest = _latest_by_external_id(movies)
-    caching.bump(CATALOG_REVISION)
+    revisions.bump(CATALOG_REVISION)
     connection = db.session.connection()
     dialect = connection.dialect.name
     for statement in _STAGING_DDL:

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Response, request, url_for
 
-from src import caching
+from src import caching, revisions
 from src.catalog import service
 from src.catalog.schemas import GenreSchema, MovieSchema
 from src.catalog.service import CATALOG_REVISION
@@ -31,7 +31,7 @@ _PAGING = ("page", "page_size", "cursor", "sort")
 def _page(
     kind: str, query: dict[str, Any], run: Callable[[], dict[str, Any]], dump: Any
 ) -> Response:
-    revision = caching.request_revision(CATALOG_REVISION)
+    revision = revisions.request_revision(CATALOG_REVISION)
     key = caching.cache_key(kind, revision, caching.canonical(query))
 
     def make() -> caching.CachedPage:
@@ -65,7 +65,7 @@ class _SearchPage:
 def search_movies(query: dict[str, Any]) -> Response:
     """One page of the movies matching every filter given. The exact count is kept once per
     revision and filters (every page and cursor of one search shares it)."""
-    revision = caching.request_revision(CATALOG_REVISION)
+    revision = revisions.request_revision(CATALOG_REVISION)
     cache = caching.read_cache()
     filters = {name: value for name, value in query.items() if name not in _PAGING}
     counted = cache.get_or_make(
@@ -118,7 +118,7 @@ def list_genres(query: dict[str, Any]) -> Response:
 
 def get_movie(movie_id: uuid.UUID) -> Response:
     """One movie (a missing one is NotFound, computed each time and never kept)."""
-    revision = caching.request_revision(CATALOG_REVISION)
+    revision = revisions.request_revision(CATALOG_REVISION)
     key = caching.cache_key("catalog.movie", revision, str(movie_id))
 
     def make() -> caching.CachedBody:

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from src import caching
+from src import caching, revisions
 from src.catalog import keyset, repository
 from src.catalog.models import Movie
 from src.errors import NotFound, ValidationFailed
@@ -32,7 +32,7 @@ def get_movie(*, movie_id: uuid.UUID) -> Movie:
 
 def create_movie(*, genres: list[str], **fields: Any) -> Movie:
     """Add a movie with its genres (made when new)."""
-    caching.bump(CATALOG_REVISION)
+    revisions.bump(CATALOG_REVISION)
     movie = Movie(genres=repository.get_or_create_genres(names=genres), **fields)
     repository.add(movie)
     db.session.commit()
@@ -41,7 +41,7 @@ def create_movie(*, genres: list[str], **fields: Any) -> Movie:
 
 def replace_movie(*, movie_id: uuid.UUID, genres: list[str], **fields: Any) -> Movie:
     """Replace every field of a movie; optional fields not sent are cleared."""
-    caching.bump(CATALOG_REVISION)
+    revisions.bump(CATALOG_REVISION)
     movie = get_movie(movie_id=movie_id)
     for name in _OPTIONAL_FIELDS:
         setattr(movie, name, fields.pop(name, None))
@@ -50,7 +50,7 @@ def replace_movie(*, movie_id: uuid.UUID, genres: list[str], **fields: Any) -> M
 
 def update_movie(*, movie_id: uuid.UUID, **changes: Any) -> Movie:
     """Change only the given fields of a movie."""
-    caching.bump(CATALOG_REVISION)
+    revisions.bump(CATALOG_REVISION)
     movie = get_movie(movie_id=movie_id)
     return _apply(movie, **changes)
 
@@ -66,7 +66,7 @@ def _apply(movie: Movie, *, genres: list[str] | None = None, **changes: Any) -> 
 
 def delete_movie(*, movie_id: uuid.UUID) -> None:
     """Remove a movie; its genres stay for other movies."""
-    caching.bump(CATALOG_REVISION)
+    revisions.bump(CATALOG_REVISION)
     repository.delete(get_movie(movie_id=movie_id))
     db.session.commit()
 

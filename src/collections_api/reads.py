@@ -11,7 +11,7 @@ from uuid import UUID
 
 from flask import Response
 
-from src import caching
+from src import caching, revisions
 from src.collections_api import service
 from src.collections_api.schemas import CollectionListSchema, CollectionSchema
 
@@ -21,7 +21,7 @@ _collection = CollectionSchema()
 
 def list_collections(*, owner_id: int) -> Response:
     """The owner's collections and favourite genres."""
-    revision = caching.request_revision(service.revision_name(owner_id))
+    revision = revisions.request_revision(service.revision_name(owner_id))
     key = caching.cache_key("collections.list", revision, str(owner_id))
 
     def make() -> caching.CachedBody:
@@ -32,7 +32,7 @@ def list_collections(*, owner_id: int) -> Response:
 
 def get_collection(*, owner_id: int, collection_uuid: UUID) -> Response:
     """One of the owner's collections (another user's is NotFound, never kept)."""
-    revision = caching.request_revision(service.revision_name(owner_id))
+    revision = revisions.request_revision(service.revision_name(owner_id))
     key = caching.cache_key("collections.one", revision, f"{owner_id}|{collection_uuid}")
 
     def make() -> caching.CachedBody:

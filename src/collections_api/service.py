@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from src import caching
+from src import revisions
 from src.collections_api import repository
 from src.collections_api.models import Collection
 from src.columns import utcnow
@@ -22,7 +22,7 @@ def revision_name(owner_id: int) -> str:
 
 
 def _begin_write(owner_id: int) -> None:
-    caching.bump(revision_name(owner_id), owner_id=owner_id)
+    revisions.bump(revision_name(owner_id), owner_id=owner_id)
 
 
 def list_collections(*, owner_id: int) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from flask import Response
 
-from src import caching
+from src import caching, revisions
 from src.columns import utcnow
 from src.pricing import history, service
 from src.pricing.comparison import PricedMovie, PriceSnapshot, ProviderState
@@ -56,7 +56,7 @@ class StoredPrices:
 class PriceView:
     """The prices as one request sees them: the revision, what it stored, the states now."""
 
-    revision: caching.Revision
+    revision: revisions.Revision
     stored: StoredPrices
     states: dict[str, ProviderState]
     now: datetime
@@ -84,7 +84,7 @@ class DailyLows:
 
 def current_view() -> PriceView:
     """The prices now; UpstreamUnavailable (503) while nothing at all is known."""
-    revision = caching.current(PRICES_REVISION)
+    revision = revisions.current(PRICES_REVISION)
     key = caching.cache_key("prices.stored", revision, "")
     stored = caching.read_cache().get_or_make(key, StoredPrices.read)
     now = utcnow()

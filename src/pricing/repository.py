@@ -13,7 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from src import caching
+from src import revisions
 from src.clients.provider_records import ProviderMovie
 from src.extensions import db
 from src.pricing.models import (
@@ -118,12 +118,12 @@ def claim_interval(*, interval_start: datetime, claimed_at: datetime) -> bool:
 def bump_revision() -> None:
     """A new prices revision, in the caller's transaction: what was read or cached before
     no longer holds, on any instance, once it commits."""
-    caching.bump(PRICES_REVISION)
+    revisions.bump(PRICES_REVISION)
 
 
-def revision() -> caching.Revision:
+def revision() -> revisions.Revision:
     """The prices revision as this transaction sees it (NO_REVISION before any refresh)."""
-    return caching.current(PRICES_REVISION)
+    return revisions.current(PRICES_REVISION)
 
 
 def count_outcome(*, provider: str, outcome: str) -> None:

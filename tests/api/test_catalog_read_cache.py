@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from src import caching
+from src import revisions
 from src.caching import read_cache
 from src.catalog import service
 from src.catalog.service import CATALOG_REVISION
@@ -33,7 +33,7 @@ def heat(admin_post):
 
 def _revision(app):
     with app.app_context():
-        return caching.current(CATALOG_REVISION)
+        return revisions.current(CATALOG_REVISION)
 
 
 def _reads(movie_id):
@@ -248,7 +248,7 @@ def test_a_write_the_database_refuses_rolls_its_bump_back(app, heat):
         with pytest.raises(IntegrityError):  # the CHECK on rating, past the schema
             service.create_movie(genres=["New"], **{**HEAT, "rating": 9})
         db.session.rollback()
-        assert caching.current(CATALOG_REVISION) == before
+        assert revisions.current(CATALOG_REVISION) == before
 
 
 def test_the_spec_documents_the_304_of_every_cached_read(client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from src import caching
+from src import revisions
 from src.accounts.models import User
 from src.collections_api import service
 from src.extensions import db
@@ -99,7 +99,7 @@ def test_a_new_user_given_a_deleted_users_id_sees_nothing_of_theirs(app, client,
         db.session.execute(delete(User).where(User.id == gone_id))
         db.session.commit()
         # The user's revision went with the user (ON DELETE CASCADE).
-        assert caching.current(service.revision_name(gone_id)) == caching.NO_REVISION
+        assert revisions.current(service.revision_name(gone_id)) == revisions.NO_REVISION
     newcomer = bearer(register("newcomer")["access_token"])  # SQLite may give it the same id
     listing = client.get("/collection/", headers=newcomer).json["data"]
     assert listing == {"collections": [], "favourite_genres": ""}
@@ -112,7 +112,7 @@ def test_each_write_bumps_the_users_revision_and_a_failed_one_does_not(app, clie
 
     def revision():
         with app.app_context():
-            return caching.current(name)
+            return revisions.current(name)
 
     uuid = create(client, user_headers, collection())
     after_create = revision()

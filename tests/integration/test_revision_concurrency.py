@@ -7,7 +7,7 @@ import threading
 import time
 import uuid
 
-from src import caching
+from src import revisions
 from src.catalog.service import CATALOG_REVISION
 from src.extensions import db
 from tests.conftest import PASSWORD, bearer
@@ -18,7 +18,7 @@ WRITERS = 4
 
 def _current(app, name):
     with app.app_context():
-        revision = caching.current(name)
+        revision = revisions.current(name)
         db.session.rollback()
         return revision
 
@@ -30,7 +30,7 @@ def test_a_second_writer_waits_for_the_first_and_both_bumps_count(isolated_app):
 
     def first():
         with isolated_app.app_context():
-            caching.bump(name)
+            revisions.bump(name)
             first_bumped.set()
             time.sleep(HOLD_S)  # the second writer's bump waits on the row meanwhile
             seen["first committed"] = time.monotonic()
@@ -39,7 +39,7 @@ def test_a_second_writer_waits_for_the_first_and_both_bumps_count(isolated_app):
     def second():
         assert first_bumped.wait(timeout=10)
         with isolated_app.app_context():
-            caching.bump(name)
+            revisions.bump(name)
             seen["second bumped"] = time.monotonic()
             db.session.commit()
 
@@ -55,12 +55,12 @@ def test_a_second_writer_waits_for_the_first_and_both_bumps_count(isolated_app):
 def test_a_rolled_back_bump_never_names_a_later_committed_revision(isolated_app):
     name = f"test:rollback-{uuid.uuid4().hex[:8]}"
     with isolated_app.app_context():
-        caching.bump(name)
-        rolled_back = caching.current(name)  # as the failed write's own transaction saw it
+        revisions.bump(name)
+        rolled_back = revisions.current(name)  # as the failed write's own transaction saw it
         db.session.rollback()
-        caching.bump(name)
+        revisions.bump(name)
         db.session.commit()
-        committed = caching.current(name)
+        committed = revisions.current(name)
         db.session.rollback()
     assert rolled_back.value == committed.value == 1
     assert rolled_back != committed  # the stamps differ: no answer kept for one serves the other
@@ -99,11 +99,11 @@ def test_concurrent_catalog_writes_each_bump_the_catalog_revision(isolated_app):
 def test_several_revisions_are_read_in_one_statement(isolated_app):
     names = [f"test:many-{uuid.uuid4().hex[:8]}" for _ in range(3)]
     with isolated_app.app_context():
-        caching.bump(names[0])
-        caching.bump(names[1])
-        caching.bump(names[1])
+        revisions.bump(names[0])
+        revisions.bump(names[1])
+        revisions.bump(names[1])
         db.session.commit()
-        found = caching.current_many(names)
+        found = revisions.current_many(names)
         db.session.rollback()
     assert [found[name].value for name in names] == [1, 2, 0]
-    assert found[names[2]] == caching.NO_REVISION
+    assert found[names[2]] == revisions.NO_REVISION
