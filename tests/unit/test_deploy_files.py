@@ -109,3 +109,12 @@ def test_the_probes_ask_for_a_host_the_service_answers_for():
 def test_compose_requires_the_allowed_hosts():
     compose = yaml.safe_load((ROOT / "deploy/compose.yaml").read_text())
     assert compose["x-app"]["environment"]["ALLOWED_HOSTS"].startswith("${ALLOWED_HOSTS:?")
+
+
+def test_the_simulator_takes_only_the_secret_keys_it_reads():
+    documents = yaml.safe_load_all((ROOT / "deploy/k8s/simulator.yaml").read_text())
+    deployment = next(d for d in documents if d["kind"] == "Deployment")
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert "envFrom" not in container
+    taken = {item["valueFrom"]["secretKeyRef"]["key"] for item in container["env"]}
+    assert taken == {"PROVIDER_API_TOKEN", "MOVIE_LIST_USERNAME", "MOVIE_LIST_PASSWORD"}
