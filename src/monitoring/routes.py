@@ -23,6 +23,11 @@ from src.view_limits import not_rate_limited
 
 bp = Blueprint("metrics", __name__)
 
+# Any token is a valid HTTP method to werkzeug: a client inventing methods would otherwise
+# add a labelled series per invention, for ever (the label caches below are bounded, the
+# metric's series are not).
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 
 def _route() -> str:
     # The URL rule, not the path, so that ids do not explode the label space.
@@ -42,7 +47,8 @@ def _latency_of(method: str, route: str) -> Any:
 def _observe(response: Response) -> Response:
     # The labelled children are looked up once per (method, route, status), not per request.
     started = g.get("started_at")
-    method, route = request.method, _route()
+    method = request.method if request.method in _KNOWN_METHODS else "OTHER"
+    route = _route()
     _requests_of(method, route, response.status_code).inc()
     if started is not None:
         _latency_of(method, route).observe(time.perf_counter() - started)

@@ -12,6 +12,14 @@ def test_metrics_count_requests_by_route_and_status(client, user_headers):
     assert "http_request_duration_seconds_bucket" in text
 
 
+def test_invented_methods_share_one_label_so_a_client_cannot_grow_the_metrics(client):
+    for number in range(3):
+        assert client.open("/catalog/movies/", method=f"BREW{number}").status_code in (401, 405)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "BREW" not in text
+    assert 'method="OTHER"' in text
+
+
 def test_metrics_without_a_metrics_token_set_are_open_and_not_in_the_api_spec(client):
     assert client.get("/metrics").status_code == 200
     assert "/metrics" not in client.get("/openapi.json").json["paths"]
