@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, text
+from sqlalchemy import Select, Text, case, cast, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -19,6 +19,9 @@ _CASELESS_FILTERS = ("title", "director")
 # pg_trgm's word similarity from which a word counts as a near spelling of q: one typo
 # (a swap or a wrong letter) in a word of eight letters scores about 0.5.
 WORD_SIMILARITY = 0.45
+# Between title and director in the one text q is searched in: a q without it cannot match
+# across the two.
+SEPARATOR = "\n"
 
 
 def get(*, movie_id: uuid.UUID) -> Movie | None:
@@ -80,36 +83,47 @@ def _trigrams() -> bool:
     return bool(db.session.get_bind().dialect.name == "postgresql")
 
 
-def _contains_text(q: str) -> ColumnElement[bool]:
-    pattern = func.lower(f"%{_escape_like(q)}%")
+def _pattern(q: str) -> Any:
+    return func.lower(f"%{_escape_like(q)}%")
+
+
+def _in_either_column(q: str) -> ColumnElement[bool]:
+    pattern = _pattern(q)
     return func.lower(Movie.title).like(pattern, escape="\\") | func.lower(Movie.director).like(
         pattern, escape="\\"
     )
+
+
+def _search_text() -> ColumnElement[str]:
+    """Title and director as one lowercase text, the expression of migration 0017's trigram
+    index (it must stay the same, character for character, for the index to serve it)."""
+    return func.lower(
+        cast(Movie.title, Text) + SEPARATOR + func.coalesce(cast(Movie.director, Text), "")
+    )
+
+
+def _contains_text(q: str) -> ColumnElement[bool]:
+    """q is part of the title or of the director, any case."""
+    if not _trigrams():
+        return _in_either_column(q)
+    contained = _search_text().like(_pattern(q), escape="\\")
+    # Only a q with the separator in it could match across the two: then each column decides.
+    return contained & _in_either_column(q) if SEPARATOR in q else contained
 
 
 def _matches_text(q: str) -> ColumnElement[bool]:
     """A substring of title or director; on Postgres also a near spelling of a word in them."""
     if not _trigrams():
         return _contains_text(q)
-    # The GIN trigram indexes answer LIKE and the word-similarity operator `<%` alike.
-    near = func.lower(q)
-    return (
-        _contains_text(q)
-        | near.op("<%")(func.lower(Movie.title))
-        | near.op("<%")(func.lower(Movie.director))
-    )
+    # One GIN trigram index answers LIKE and the word-similarity operator `<%` alike.
+    return _contains_text(q) | func.lower(q).op("<%")(_search_text())
 
 
 def _relevance(q: str) -> list[Any]:
     """Substring matches first, then by how close the nearest word is, then by title."""
     first: list[Any] = [case((_contains_text(q), 0), else_=1)]
     if _trigrams():
-        near = func.lower(q)
-        closeness = func.greatest(
-            func.word_similarity(near, func.lower(Movie.title)),
-            func.coalesce(func.word_similarity(near, func.lower(Movie.director)), 0),
-        )
-        first.append(closeness.desc())
+        first.append(func.word_similarity(func.lower(q), _search_text()).desc())
     return [*first, Movie.title.asc(), Movie.id.asc()]
 
 
@@ -139,11 +153,27 @@ def count(**filters: Any) -> int:
     return int(db.session.execute(query).scalar_one())
 
 
-def by_relevance(*, q: str, offset: int, limit: int, **filters: Any) -> list[Movie]:
-    """A page of the movies matching q (and the filters), the closest matches first."""
+def by_relevance(
+    *, q: str, offset: int, limit: int, **filters: Any
+) -> tuple[list[Movie], int | None]:
+    """A page of the movies matching q (and the filters), the closest matches first, and how
+    many match in all (None for an empty page after the first: the rows that would say so are
+    before it)."""
     _allow_typos({"q": q})
-    query = matching(q=q, **filters).order_by(*_relevance(q))
-    return list(db.session.scalars(query.offset(offset).limit(limit)))
+    # Ranking reads every match anyway: counting them in the same statement costs one index
+    # scan and one pass over the rows instead of two. It keeps the ids of the matches, not
+    # their whole rows; only the page's own movies are read whole.
+    total = func.count().over().label("total")
+    ranked = select(Movie.id, total).where(*_conditions({"q": q, **filters}))
+    rows = db.session.execute(ranked.order_by(*_relevance(q)).offset(offset).limit(limit)).all()
+    if not rows:
+        return [], 0 if offset == 0 else None
+    found = {
+        movie.id: movie
+        for movie in db.session.scalars(select(Movie).where(Movie.id.in_([r.id for r in rows])))
+    }
+    # A movie deleted by another transaction between the two statements is left out.
+    return [found[row.id] for row in rows if row.id in found], int(rows[0].total)
 
 
 def sorted_page(
