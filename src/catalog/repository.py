@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, Text, case, cast, func, select, text
+from sqlalchemy import Select, case, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -19,9 +19,6 @@ _CASELESS_FILTERS = ("title", "director")
 # pg_trgm's word similarity from which a word counts as a near spelling of q: one typo
 # (a swap or a wrong letter) in a word of eight letters scores about 0.5.
 WORD_SIMILARITY = 0.45
-# Between title and director in the one text q is searched in: a q without it cannot match
-# across the two.
-SEPARATOR = "\n"
 
 
 def get(*, movie_id: uuid.UUID) -> Movie | None:
@@ -83,47 +80,36 @@ def _trigrams() -> bool:
     return bool(db.session.get_bind().dialect.name == "postgresql")
 
 
-def _pattern(q: str) -> Any:
-    return func.lower(f"%{_escape_like(q)}%")
-
-
-def _in_either_column(q: str) -> ColumnElement[bool]:
-    pattern = _pattern(q)
+def _contains_text(q: str) -> ColumnElement[bool]:
+    pattern = func.lower(f"%{_escape_like(q)}%")
     return func.lower(Movie.title).like(pattern, escape="\\") | func.lower(Movie.director).like(
         pattern, escape="\\"
     )
-
-
-def _search_text() -> ColumnElement[str]:
-    """Title and director as one lowercase text, the expression of migration 0017's trigram
-    index (it must stay the same, character for character, for the index to serve it)."""
-    return func.lower(
-        cast(Movie.title, Text) + SEPARATOR + func.coalesce(cast(Movie.director, Text), "")
-    )
-
-
-def _contains_text(q: str) -> ColumnElement[bool]:
-    """q is part of the title or of the director, any case."""
-    if not _trigrams():
-        return _in_either_column(q)
-    contained = _search_text().like(_pattern(q), escape="\\")
-    # Only a q with the separator in it could match across the two: then each column decides.
-    return contained & _in_either_column(q) if SEPARATOR in q else contained
 
 
 def _matches_text(q: str) -> ColumnElement[bool]:
     """A substring of title or director; on Postgres also a near spelling of a word in them."""
     if not _trigrams():
         return _contains_text(q)
-    # One GIN trigram index answers LIKE and the word-similarity operator `<%` alike.
-    return _contains_text(q) | func.lower(q).op("<%")(_search_text())
+    # The GIN trigram indexes answer LIKE and the word-similarity operator `<%` alike.
+    near = func.lower(q)
+    return (
+        _contains_text(q)
+        | near.op("<%")(func.lower(Movie.title))
+        | near.op("<%")(func.lower(Movie.director))
+    )
 
 
 def _relevance(q: str) -> list[Any]:
     """Substring matches first, then by how close the nearest word is, then by title."""
     first: list[Any] = [case((_contains_text(q), 0), else_=1)]
     if _trigrams():
-        first.append(func.word_similarity(func.lower(q), _search_text()).desc())
+        near = func.lower(q)
+        closeness = func.greatest(
+            func.word_similarity(near, func.lower(Movie.title)),
+            func.coalesce(func.word_similarity(near, func.lower(Movie.director)), 0),
+        )
+        first.append(closeness.desc())
     return [*first, Movie.title.asc(), Movie.id.asc()]
 
 
