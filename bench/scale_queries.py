@@ -81,11 +81,14 @@ def _filtered(_: Any) -> Iterator[str]:
 
 
 def _typo(word: str, generator: random.Random) -> str:
-    middle = generator.randint(1, len(word) - 3)
+    """Two different neighbouring letters of word swapped, neither the first nor the last."""
+    middle = generator.choice([at for at in range(1, len(word) - 2) if word[at] != word[at + 1]])
     return word[:middle] + word[middle + 1] + word[middle] + word[middle + 2 :]
 
 
 def _typos(app: Any) -> Iterator[str]:
+    """Letter words of titles only (a swap in a title's number names another movie exactly);
+    a page size of each sample's own, so a q drawn twice still has its page computed."""
     from src.extensions import db
 
     generator = random.Random(7)
@@ -94,8 +97,9 @@ def _typos(app: Any) -> Iterator[str]:
             text("SELECT title FROM movies TABLESAMPLE SYSTEM (1) LIMIT :n"), {"n": SAMPLES * 3}
         ).all()
     words = [word for title in titles for word in title.split() if len(word) >= 6]
-    for word in generator.sample(words, SAMPLES):
-        yield f"{LIST}?q={_typo(word.lower(), generator)}"
+    letters = [word.lower() for word in words if word.isalpha() and len(set(word[1:-1])) > 1]
+    for number, word in enumerate(generator.sample(letters, SAMPLES)):
+        yield f"{LIST}?q={_typo(word, generator)}&page_size={1 + number}"
 
 
 def _expired(_: Any) -> Iterator[str]:
@@ -109,7 +113,7 @@ KINDS: list[tuple[str, Callable[[Any], Iterator[str]]]] = [
     ("page 5,000 (page_size 20-69: offset 100,000-345,000), by title either way", _page_5000),
     ("a cursor page after a random movie (median position 500,000), by title", _deep_cursors),
     ("genre + format + release_year", _filtered),
-    ("`q` with a typo (two letters swapped in a title word)", _typos),
+    ("`q` with a typo (two letters swapped in a title word), page_size 1-100", _typos),
     ("expired in a 30-day range", _expired),
 ]
 

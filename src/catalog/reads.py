@@ -64,17 +64,20 @@ class _SearchPage:
 
 def search_movies(query: dict[str, Any]) -> Response:
     """One page of the movies matching every filter given. The exact count is kept once per
-    revision and filters (every page and cursor of one search shares it)."""
+    revision and filters (every page and cursor of one search shares it); a page by relevance
+    brings it along, else it is counted on its own."""
     revision = revisions.request_revision(CATALOG_REVISION)
     cache = caching.read_cache()
     filters = {name: value for name, value in query.items() if name not in _PAGING}
-    counted = cache.get_or_make(
-        caching.cache_key("catalog.count", revision, caching.canonical(filters)),
-        lambda: _Count(service.count_movies(**filters)),
-    )
+    count_key = caching.cache_key("catalog.count", revision, caching.canonical(filters))
 
     def make() -> _SearchPage:
         found = service.search_movies(**query)
+        known = found["count"]
+        counted = cache.get_or_make(
+            count_key,
+            lambda: _Count(known if known is not None else service.count_movies(**filters)),
+        )
         page = caching.CachedPage.of(count=counted.value, items=_movies.dump(found["data"]))
         return _SearchPage(page=page, more=found["more"], next_cursor=found["next_cursor"])
 

@@ -104,7 +104,8 @@ class MovieQuerySchema(PageQuerySchema):
         validate=validate.Length(min=1, max=100),
         metadata={
             "description": "Part of the title or director, any case; on Postgres also a near "
-            "spelling (one typo) of a word of them. Without `sort`: the closest matches first."
+            "spelling (one typo in a word of seven letters or more) of words of them. Without "
+            "`sort`: the closest matches first."
         },
     )
     sort = fields.String(

@@ -74,14 +74,16 @@ def delete_movie(*, movie_id: uuid.UUID) -> None:
 def search_movies(
     *, page: int, page_size: int, sort: str | None = None, cursor: str | None = None, **filters: Any
 ) -> dict[str, Any]:
-    """One page of the movies that match every given filter: `data`, and where the next page
-    starts (`next_cursor`, or `more` for an order a cursor cannot follow)."""
+    """One page of the movies that match every given filter: `data`, where the next page
+    starts (`next_cursor`, or `more` for an order a cursor cannot follow), and `count`, how
+    many match in all when finding the page counted them (by relevance), else None."""
     if sort is None and "q" in filters:
         if cursor is not None:
             raise ValidationFailed(_CURSOR_NEEDS_SORT, errors={"cursor": [_CURSOR_NEEDS_SORT]})
         offset = (page - 1) * page_size
-        found = repository.by_relevance(offset=offset, limit=page_size + 1, **filters)
-        return {"data": found[:page_size], "more": len(found) > page_size, "next_cursor": None}
+        found, total = repository.by_relevance(offset=offset, limit=page_size + 1, **filters)
+        more = len(found) > page_size
+        return {"data": found[:page_size], "more": more, "next_cursor": None, "count": total}
     sort = sort or DEFAULT_SORT
     keys = keyset.parse_sort(sort)
     query_key = caching.canonical({**filters, "sort": sort})
@@ -94,7 +96,7 @@ def search_movies(
     movies = found[:page_size]
     more = len(found) > page_size
     following = keyset.encode(movies[-1], keys, query_key=query_key) if more else None
-    return {"data": movies, "more": more, "next_cursor": following}
+    return {"data": movies, "more": more, "next_cursor": following, "count": None}
 
 
 def count_movies(**filters: Any) -> int:

@@ -210,6 +210,57 @@ def test_a_typo_in_q_still_finds_the_movie_on_postgres_only(client, user_headers
         assert titles == (["The Godfather"] if backend == "postgres" else [])
 
 
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("godfahter", "The Godfather"),  # two letters swapped
+        ("godfther", "The Godfather"),  # one left out
+        ("godfatherr", "The Godfather"),  # one too many
+        ("godfaher", "The Godfather"),  # one wrong letter
+        ("cappola", "The Godfather"),  # in the director
+        ("casablanka", "Casablanca"),
+        ("michale", "Casablanca"),
+    ],
+)
+def test_one_typo_in_a_word_of_seven_letters_or_more_finds_the_movie_on_postgres(
+    client, user_headers, backend, post, q, found
+):
+    post(title="The Godfather", director="Francis Ford Coppola")
+    post(title="Casablanca", director="Michael Curtiz")
+    response = client.get(LIST, query_string={"q": q}, headers=user_headers)
+    titles = [movie["title"] for movie in response.json["data"]]
+    assert titles == ([found] if backend == "postgres" else [])
+    assert response.json["count"] == len(titles)
+
+
+def test_a_q_with_a_newline_does_not_match_across_title_and_director(client, user_headers, post):
+    post(title="Heat", director="Michael Mann")
+    response = client.get(LIST, query_string={"q": "t\nm"}, headers=user_headers)
+    assert response.json["data"] == [] and response.json["count"] == 0
+
+
+def test_a_page_by_relevance_counts_every_match_with_the_filters(client, user_headers, post):
+    for number in range(5):
+        post(title=f"Heat {number}", rating=1 + number % 2)
+    post(title="Casablanca", rating=1)
+    query = {"q": "heat", "rating": 1, "page_size": 2}
+    titles = []
+    for page in (1, 2):
+        response = client.get(LIST, query_string={**query, "page": page}, headers=user_headers)
+        assert response.json["count"] == 3
+        titles.extend(movie["title"] for movie in response.json["data"])
+    assert titles == ["Heat 0", "Heat 2", "Heat 4"]
+
+
+def test_a_page_by_relevance_past_the_last_match_still_counts_them(client, user_headers, post):
+    for number in range(3):
+        post(title=f"Heat {number}")
+    query = {"q": "heat", "page_size": 2, "page": 7}
+    response = client.get(LIST, query_string=query, headers=user_headers)
+    assert response.status_code == 200
+    assert response.json["data"] == [] and response.json["count"] == 3
+
+
 def test_without_sort_q_lists_substring_matches_first_then_near_spellings(
     client, user_headers, backend, post
 ):
