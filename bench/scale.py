@@ -6,6 +6,7 @@ kernel's high-water mark of that process (ru_maxrss from wait4, the same as VmHW
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import subprocess
@@ -100,18 +101,47 @@ def report(run: ImportRun, url: str) -> str:
     )
 
 
-def main() -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="measure the import and print it: no queries, nothing recorded",
+    )
+    parser.add_argument(
+        "--file",
+        type=Path,
+        help="the generated CSV to import, kept: written first when missing (it must hold "
+        "BENCH_SCALE_MOVIES rows)",
+    )
+    return parser.parse_args(argv)
+
+
+def imported(url: str, file: Path | None) -> ImportRun:
+    """A fresh database and the import of the generated file (kept at `file` when given)."""
+    env = fresh_database(url)
+    if file is not None:
+        if not file.exists():
+            write_catalog_file(file, movies=MOVIES)
+        return run_import(file, env)
+    with tempfile.TemporaryDirectory() as workdir:
+        path = Path(workdir) / "catalog.csv"
+        write_catalog_file(path, movies=MOVIES)
+        return run_import(path, env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
     try:
         url = bench_database_url()
     except BenchSetupError as exc:
         print(exc, file=sys.stderr)
         return 2
-    env = fresh_database(url)
-    with tempfile.TemporaryDirectory() as workdir:
-        path = Path(workdir) / "catalog.csv"
-        write_catalog_file(path, movies=MOVIES)
-        run = run_import(path, env)
+    run = imported(url, options.file)
     text = report(run, url)
+    if options.import_only:
+        print(text)
+        return 0
     try:
         queries = importlib.import_module("bench.scale_queries")
     except ModuleNotFoundError:
