@@ -1,24 +1,30 @@
-"""Bulk writes of imported movies: one batch, one transaction, set-based SQL.
+"""Bulk writes of imported movies: set-based SQL, a batch at a time.
 
 A batch goes to two staging tables (the movies, and their genres by the movie's place in the
-batch): Postgres loads them with COPY, SQLite with executemany; the same statements then
-find which rows update a movie (same external_id), upsert the movies, make the genres that
-are new and replace the batch's genre links. The catalog revision is bumped first, in the
-batch's transaction, as every catalog write does (see service.CATALOG_REVISION).
+batch): Postgres loads them with COPY (the new movies' ids drawn by the server), SQLite with
+executemany; the same statements then find which rows update a movie (same external_id),
+upsert the movies, make the genres that are new and replace the batch's genre links.
+
+A Loader runs an import's batches. Each batch is its own transaction, which bumps the
+catalog revision first, as every catalog write does (see service.CATALOG_REVISION); except
+into an empty catalog on Postgres (src/catalog/empty_load.py), where the whole import is one
+transaction, one bump, with the secondary indexes dropped at its start and built at its end.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, text
 
 from src import revisions
+from src.catalog import empty_load
 from src.catalog.import_rows import Movie
 from src.catalog.service import CATALOG_REVISION
 from src.columns import UtcDateTime, utcnow
@@ -36,20 +42,30 @@ _STAGING_DDL = (
     " director text, description text, expiry_date date, imdb_score float, popularity float)",
     "CREATE TEMP TABLE IF NOT EXISTS import_genres (key integer, name text)",
 )
-_UUID_TYPE = {"postgresql": "uuid", "sqlite": "char(32)"}
+_UUID_TYPE = {"postgresql": "uuid DEFAULT gen_random_uuid()", "sqlite": "char(32)"}
 _EMPTY_STAGING = ("DELETE FROM import_movies", "DELETE FROM import_genres")
 _FIND_UPDATED = (
     "UPDATE import_movies AS s SET id = m.id, existing = true FROM movies AS m "
     "WHERE m.external_id = s.external_id"
 )
-_UPSERT = text(
+_INSERT = (
     "INSERT INTO movies (id, external_id, {columns}, created_at, updated_at) "  # noqa: S608
     "SELECT id, external_id, {columns}, :now, :now FROM import_movies WHERE true "
     "ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO UPDATE SET {updates}".format(
         columns=", ".join(VALUE_COLUMNS),
         updates=", ".join(f"{name} = excluded.{name}" for name in (*VALUE_COLUMNS, "updated_at")),
     )
-).bindparams(bindparam("now", type_=UtcDateTime()))
+)
+_NOW = bindparam("now", type_=UtcDateTime())
+_UPSERT = text(_INSERT).bindparams(_NOW)
+# Postgres hashes the whole of `movies` for _FIND_UPDATED's join, once a batch: the upsert
+# finds the rows it updates by the unique index instead, and says which (a movie it made has
+# this batch's created_at, one it updated kept its own).
+_UPSERT_FINDING_UPDATED = text(
+    f"WITH upserted AS ({_INSERT} RETURNING id, external_id, created_at <> :now AS existed) "  # noqa: S608
+    "UPDATE import_movies AS s SET id = u.id, existing = true FROM upserted AS u "
+    "WHERE u.existed AND u.external_id = s.external_id"
+).bindparams(_NOW)
 _NEW_GENRES = (
     "INSERT INTO genres (name) SELECT min(name) FROM import_genres AS i WHERE NOT EXISTS "
     "(SELECT 1 FROM genres AS g WHERE lower(g.name) = lower(i.name)) "
@@ -70,23 +86,49 @@ class BatchResult:
     updated: int
 
 
-def write_batch(movies: Sequence[Movie]) -> BatchResult:
-    """Import one batch in its own transaction: the movies new or updated by external_id."""
+class Loader:
+    """Writes the batches of one import, in the transactions the catalog's state calls for."""
+
+    def __init__(self) -> None:
+        self.dialect = db.session.get_bind().dialect.name
+        self.dropped = empty_load.begin() if self.dialect == "postgresql" else None
+        self.one_transaction = self.dropped is not None
+        if self.one_transaction:
+            revisions.bump(CATALOG_REVISION)
+
+    def write(self, movies: Sequence[Movie]) -> BatchResult:
+        """Import one batch: the movies new or updated by external_id."""
+        if not self.one_transaction:
+            revisions.bump(CATALOG_REVISION)
+        if self.dialect == "postgresql":  # the API's statement timeout is for requests
+            db.session.execute(text("SET LOCAL statement_timeout = 0"))
+        result = _write_batch(movies, self.dialect)
+        if not self.one_transaction:
+            db.session.commit()
+        return result
+
+    def finish(self) -> None:
+        """Build what the load dropped and commit it, when it was one transaction."""
+        if self.dropped is not None:
+            empty_load.finish(self.dropped)
+            db.session.commit()
+
+
+def _write_batch(movies: Sequence[Movie], dialect: str) -> BatchResult:
     latest = _latest_by_external_id(movies)
-    revisions.bump(CATALOG_REVISION)
     connection = db.session.connection()
-    dialect = connection.dialect.name
     for statement in _STAGING_DDL:
         connection.exec_driver_sql(statement.format(uuid=_UUID_TYPE[dialect]))
     for statement in _EMPTY_STAGING:
         connection.exec_driver_sql(statement)
-    movie_rows, genre_rows = _staged(latest, hex_ids=dialect == "sqlite")
-    _stage(dialect, movie_rows, genre_rows)
-    updated = connection.exec_driver_sql(_FIND_UPDATED).rowcount
-    connection.execute(_UPSERT, {"now": utcnow()})
+    _stage(dialect, latest)
+    if dialect == "postgresql":
+        updated = connection.execute(_UPSERT_FINDING_UPDATED, {"now": utcnow()}).rowcount
+    else:
+        updated = connection.exec_driver_sql(_FIND_UPDATED).rowcount
+        connection.execute(_UPSERT, {"now": utcnow()})
     for statement in (_NEW_GENRES, _UNLINK, _LINK):
         connection.exec_driver_sql(statement)
-    db.session.commit()
     repeated = len(movies) - len(latest)  # a later row of the batch updated an earlier one
     return BatchResult(imported=len(latest) - updated, updated=updated + repeated)
 
@@ -104,33 +146,15 @@ def _latest_by_external_id(movies: Sequence[Movie]) -> list[Movie]:
     return sorted([*anonymous, *keyed.values()], key=lambda movie: movie.line)
 
 
-def _staged(
-    movies: Sequence[Movie], *, hex_ids: bool
-) -> tuple[list[tuple[Any, ...]], list[tuple[int, str]]]:
-    movie_rows: list[tuple[Any, ...]] = []
-    genre_rows: list[tuple[int, str]] = []
-    for key, movie in enumerate(movies):
-        new_id = uuid.uuid4()
-        values = [_plain(movie.fields.get(name)) for name in VALUE_COLUMNS]
-        movie_rows.append((key, new_id.hex if hex_ids else str(new_id), movie.external_id, *values))
-        genre_rows.extend((key, name) for name in movie.fields["genres"])
-    return movie_rows, genre_rows
-
-
-def _plain(value: Any) -> Any:
-    # Dates as text: both drivers read YYYY-MM-DD, and sqlite3's date adapter is deprecated.
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def _stage(
-    dialect: str, movie_rows: list[tuple[Any, ...]], genre_rows: list[tuple[int, str]]
-) -> None:
+def _stage(dialect: str, movies: Sequence[Movie]) -> None:
     connection = db.session.connection()
     if dialect == "postgresql":
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        _copy(cursor, f"import_movies ({', '.join(STAGED_COLUMNS)})", movie_rows)
-        _copy(cursor, "import_genres (key, name)", genre_rows)
+        columns = ", ".join(name for name in STAGED_COLUMNS if name != "id")
+        cursor.copy_expert(f"COPY import_movies ({columns}) FROM STDIN", _movies_text(movies))
+        cursor.copy_expert("COPY import_genres (key, name) FROM STDIN", _genres_text(movies))
         return
+    movie_rows, genre_rows = _staged(movies)
     marks = ", ".join("?" for _ in STAGED_COLUMNS)
     columns = ", ".join(STAGED_COLUMNS)
     statement = f"INSERT INTO import_movies ({columns}) VALUES ({marks})"  # noqa: S608
@@ -141,13 +165,41 @@ def _stage(
         )
 
 
-def _copy(cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
-    buffer = io.StringIO()
-    buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
-    buffer.seek(0)
-    cursor.copy_expert(f"COPY {table} FROM STDIN", buffer)
+def _staged(movies: Sequence[Movie]) -> tuple[list[tuple[Any, ...]], list[tuple[int, str]]]:
+    movie_rows: list[tuple[Any, ...]] = []
+    genre_rows: list[tuple[int, str]] = []
+    for key, movie in enumerate(movies):
+        values = [_plain(movie.fields.get(name)) for name in VALUE_COLUMNS]
+        movie_rows.append((key, uuid.uuid4().hex, movie.external_id, *values))
+        genre_rows.extend((key, name) for name in movie.fields["genres"])
+    return movie_rows, genre_rows
 
 
+def _plain(value: Any) -> Any:
+    # Dates as text: sqlite3's date adapter is deprecated.
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _movies_text(movies: Sequence[Movie]) -> io.StringIO:
+    """The staged movies in COPY's text format, without ids (the server draws them)."""
+    lines = []
+    for key, movie in enumerate(movies):
+        fields = movie.fields
+        values = [_copy_text(fields.get(name)) for name in VALUE_COLUMNS]
+        lines.append(f"{key}\t{_copy_text(movie.external_id)}\t" + "\t".join(values))
+    return io.StringIO("\n".join(lines) + "\n" if lines else "")
+
+
+def _genres_text(movies: Sequence[Movie]) -> io.StringIO:
+    lines = [
+        f"{key}\t{_copy_text(name)}"
+        for key, movie in enumerate(movies)
+        for name in movie.fields["genres"]
+    ]
+    return io.StringIO("\n".join(lines) + "\n" if lines else "")
+
+
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -155,8 +207,6 @@ def _copy_text(value: Any) -> str:
     """A value in COPY's text format: \\N for NULL, the separators escaped."""
     if value is None:
         return "\\N"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, datetime):
-        return value.isoformat()
+    if type(value) is str:
+        return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
     return str(value)  # numbers, and dates as YYYY-MM-DD

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-from concurrent.futures import Future, ThreadPoolExecutor
+import queue
+import threading
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from src.catalog.bulk import BatchResult, write_batch
+from src.catalog.bulk import Loader
 from src.catalog.import_rows import (
     COLUMNS,
     FORMATS,
@@ -113,39 +114,52 @@ def _import(source: Source, rejects: RejectsFile, batch_size: int) -> Summary:
 
 
 class BatchWriter:
-    """Writes each batch on a thread of its own while the next is read and validated (the
-    driver lets go of the GIL while the database works); one batch in flight at most."""
+    """Writes the batches on a thread of its own while the next is read and validated (the
+    driver lets go of the GIL while the database works); one batch waits at most. The thread
+    keeps one app context, so one session, for the whole import (bulk.Loader may make it one
+    transaction)."""
 
     def __init__(self, summary: Summary) -> None:
         self.summary = summary
         self._app = current_app._get_current_object()  # type: ignore[attr-defined]
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-import")
-        self._in_flight: Future[BatchResult] | None = None
+        self._batches: queue.Queue[list[Movie] | None] = queue.Queue(maxsize=1)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="catalog-import", daemon=True)
 
     def __enter__(self) -> BatchWriter:
+        self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
-        try:
-            self._collect()
-        finally:
-            self._pool.shutdown()
+        self._batches.put(None)
+        self._thread.join()
+        self._raise_failure()
 
     def write(self, batch: list[Movie]) -> None:
-        self._collect()
+        self._raise_failure()
         if batch:
-            self._in_flight = self._pool.submit(self._write, batch)
+            self._batches.put(batch)
 
-    def _write(self, batch: list[Movie]) -> BatchResult:
+    def _run(self) -> None:
         with self._app.app_context():
-            return write_batch(batch)
+            ended = False
+            try:
+                loader = Loader()
+                while (batch := self._batches.get()) is not None:
+                    result = loader.write(batch)
+                    self.summary.imported += result.imported
+                    self.summary.updated += result.updated
+                ended = True
+                loader.finish()
+            except BaseException as exc:  # raised again in the reading thread, as it is
+                self._failure = exc
+                while not ended:  # nothing more is written; the reader stops at its next batch
+                    ended = self._batches.get() is None
 
-    def _collect(self) -> None:
-        if self._in_flight is not None:
-            result = self._in_flight.result()
-            self._in_flight = None
-            self.summary.imported += result.imported
-            self.summary.updated += result.updated
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
 
 
 @catalog.command("export")

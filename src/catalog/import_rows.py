@@ -14,7 +14,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -22,12 +22,14 @@ from typing import IO, Any
 from marshmallow import ValidationError, fields
 
 from src.catalog.models import EXTERNAL_ID_MAX
+from src.catalog.row_checks import RowChecks, Unsure
 from src.catalog.schemas import MovieCreateSchema
 
 FORMATS = ("csv", "jsonl")
 EXTERNAL_ID = "external_id"
 GENRE_SEPARATOR = "|"
 _SCHEMA = MovieCreateSchema()
+_CHECKS = RowChecks(_SCHEMA)
 COLUMNS = (EXTERNAL_ID, *_SCHEMA.fields)
 _REQUIRED = tuple(name for name, field in _SCHEMA.fields.items() if field.required)
 _INTEGER = re.compile(r"[+-]?\d{1,18}", re.ASCII)
@@ -120,13 +122,24 @@ def read_rows(source: Source) -> Iterator[Movie | Reject]:
 def _csv_rows(text: IO[str]) -> Iterator[Movie | Reject]:
     reader = csv.reader(text)
     header = _check_header(next(reader, None))
+    columns = [_column(name) for name in header]
     line = reader.line_num + 1
     for values in reader:
-        record = _as_csv(values)
         if len(values) != len(header):
-            yield Reject(line, f"{len(values)} values for {len(header)} columns", record)
+            yield Reject(line, f"{len(values)} values for {len(header)} columns", _as_csv(values))
         else:
-            yield judge(line, _typed(dict(zip(header, values, strict=True))), record)
+            row: dict[str, Any] = {}
+            for (name, convert, null_when_empty), value in zip(columns, values, strict=True):
+                if value:
+                    row[name] = convert(value)
+                elif null_when_empty:
+                    row[name] = None
+            verdict = judge(row)
+            yield (
+                Movie(line, *verdict)
+                if isinstance(verdict, tuple)
+                else Reject(line, verdict, _as_csv(values))
+            )
         line = reader.line_num + 1
 
 
@@ -151,30 +164,34 @@ def _as_csv(values: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _typed(row: dict[str, str]) -> dict[str, Any]:
-    """CSV text as the types the schema's fields take; an empty cell is no value."""
-    typed: dict[str, Any] = {}
-    for name, value in row.items():
-        field = _SCHEMA.fields.get(name)
-        if value == "":
-            if field is not None and not field.required and name != "genres":
-                typed[name] = None
-            continue
-        typed[name] = _converted(field, value)
-    return typed
-
-
-def _converted(field: fields.Field | None, value: str) -> Any:
-    if isinstance(field, fields.Integer) and _INTEGER.fullmatch(value.strip()):
-        return int(value)
+def _column(name: str) -> tuple[str, Callable[[str], Any], bool]:
+    """A column's name, how its text becomes the type its field takes, and whether an empty
+    cell is null (an optional field) or left out (a required one, which the schema then
+    says is missing, and `genres`, whose default is no genre)."""
+    field = _SCHEMA.fields.get(name)
+    null_when_empty = field is not None and not field.required and name != "genres"
+    if isinstance(field, fields.Integer):
+        return name, _integer, null_when_empty
     if isinstance(field, fields.Float):
-        try:
-            return float(value)
-        except ValueError:
-            return value  # the schema says what is wrong with it
+        return name, _float, null_when_empty
     if isinstance(field, fields.List):
-        return value.split(GENRE_SEPARATOR)
-    return value
+        return name, _split, null_when_empty
+    return name, str, null_when_empty
+
+
+def _integer(value: str) -> int | str:
+    return int(value) if _INTEGER.fullmatch(value.strip()) else value
+
+
+def _float(value: str) -> float | str:
+    try:
+        return float(value)
+    except ValueError:
+        return value  # the schema says what is wrong with it
+
+
+def _split(value: str) -> list[str]:
+    return value.split(GENRE_SEPARATOR)
 
 
 def _jsonl_rows(text: IO[str]) -> Iterator[Movie | Reject]:
@@ -190,23 +207,25 @@ def _jsonl_rows(text: IO[str]) -> Iterator[Movie | Reject]:
         if not isinstance(row, dict):
             yield Reject(line, "a line must hold one JSON object", record)
             continue
-        yield judge(line, row, record)
+        verdict = judge(row)
+        yield Movie(line, *verdict) if isinstance(verdict, tuple) else Reject(line, verdict, record)
 
 
-def judge(line: int, row: dict[str, Any], record: str) -> Movie | Reject:
-    """The row as the API would take it, or why not."""
+def judge(row: dict[str, Any]) -> tuple[str | None, dict[str, Any]] | str:
+    """The row as the API would take it (its external_id and fields), or why not."""
     external_id = row.pop(EXTERNAL_ID, None)
     if external_id is not None and (
         not isinstance(external_id, str) or len(external_id.strip()) > EXTERNAL_ID_MAX
     ):
-        return Reject(
-            line, f"external_id: a string of at most {EXTERNAL_ID_MAX} characters", record
-        )
+        return f"external_id: a string of at most {EXTERNAL_ID_MAX} characters"
     try:
-        loaded = _SCHEMA.load(row)
-    except ValidationError as exc:
-        return Reject(line, _problem(exc), record)
-    return Movie(line, (external_id or "").strip() or None, loaded)
+        loaded = _CHECKS.load(row)
+    except Unsure:
+        try:
+            loaded = _SCHEMA.load(row)
+        except ValidationError as exc:
+            return _problem(exc)
+    return (external_id or "").strip() or None, loaded
 
 
 def _problem(exc: ValidationError) -> str:

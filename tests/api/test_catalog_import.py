@@ -7,6 +7,9 @@ import gzip
 import json
 
 import pytest
+from sqlalchemy import inspect
+
+from src.extensions import db
 
 HEADER = (
     "external_id,title,format,length,release_year,rating,genres,director,description,"
@@ -180,3 +183,41 @@ def _fields(movie):
         for name, value in movie.items()
         if name not in ("id", "created_at", "updated_at")
     }
+
+
+def _schema_objects(app):
+    with app.app_context():
+        inspector = inspect(db.session.connection())
+        return {
+            table: (
+                sorted(index["name"] for index in inspector.get_indexes(table)),
+                sorted(key["name"] for key in inspector.get_foreign_keys(table)),
+            )
+            for table in ("movies", "movie_genres")
+        }
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection")  # SQLite's expression ones
+def test_an_import_into_an_empty_catalog_keeps_every_index_and_foreign_key(
+    app, run_import, client, user_headers
+):
+    before = _schema_objects(app)
+    result, _ = run_import("movies.csv", f"{HEADER}\n{ALIEN}\n{HEAT}\n", "--batch-size", "1")
+    assert "2 row(s) read: 2 imported, 0 updated, 0 rejected" in result.output, result.output
+    assert _schema_objects(app) == before
+    assert _movies(client, user_headers, genre="crime")["count"] == 1
+
+
+def test_rows_the_fast_checks_leave_to_the_schema_are_still_imported(
+    run_import, client, user_headers
+):
+    lines = [
+        {"title": " Ran ", "format": "DVD", "length": 162, "release_year": 1985, "rating": 5,
+         "imdb_score": 8, "genres": [" War "]},
+        {"title": "Ikiru", "format": "VHS", "length": 143.0, "release_year": 1952, "rating": 5},
+    ]  # fmt: skip
+    result, path = run_import("movies.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+    assert "2 row(s) read: 1 imported, 0 updated, 1 rejected" in result.output, result.output
+    ran = _movies(client, user_headers)["data"][0]
+    assert (ran["title"], ran["imdb_score"], ran["genres"]) == ("Ran", 8.0, ["War"])
+    assert _rejects(path)[0]["problem"] == "length: Not a valid integer."
