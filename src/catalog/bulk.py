@@ -1,7 +1,7 @@
 """Bulk writes of imported movies: one batch, one transaction, set-based SQL.
 
 A batch goes to two staging tables (the movies, and their genres by the movie's place in the
-batch): Postgres loads them with COPY, SQLite with executemany; the same statements then
+batch), loaded in one round trip each (src/dialects.bulk_load); the same statements then
 find which rows update a movie (same external_id), upsert the movies, make the genres that
 are new and replace the batch's genre links. The catalog revision is bumped first, in the
 batch's transaction, as every catalog write does (see service.CATALOG_REVISION).
@@ -9,16 +9,15 @@ batch's transaction, as every catalog write does (see service.CATALOG_REVISION).
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import Uuid, bindparam, text
 
-from src import revisions
+from src import dialects, revisions
 from src.catalog.import_rows import Movie
 from src.catalog.service import CATALOG_REVISION
 from src.columns import UtcDateTime, utcnow
@@ -36,7 +35,6 @@ _STAGING_DDL = (
     " director text, description text, expiry_date date, imdb_score float, popularity float)",
     "CREATE TEMP TABLE IF NOT EXISTS import_genres (key integer, name text)",
 )
-_UUID_TYPE = {"postgresql": "uuid", "sqlite": "char(32)"}
 _EMPTY_STAGING = ("DELETE FROM import_movies", "DELETE FROM import_genres")
 _FIND_UPDATED = (
     "UPDATE import_movies AS s SET id = m.id, existing = true FROM movies AS m "
@@ -75,13 +73,13 @@ def write_batch(movies: Sequence[Movie]) -> BatchResult:
     latest = _latest_by_external_id(movies)
     revisions.bump(CATALOG_REVISION)
     connection = db.session.connection()
-    dialect = connection.dialect.name
     for statement in _STAGING_DDL:
-        connection.exec_driver_sql(statement.format(uuid=_UUID_TYPE[dialect]))
+        connection.exec_driver_sql(statement.format(uuid=dialects.column_type(connection, Uuid())))
     for statement in _EMPTY_STAGING:
         connection.exec_driver_sql(statement)
-    movie_rows, genre_rows = _staged(latest, hex_ids=dialect == "sqlite")
-    _stage(dialect, movie_rows, genre_rows)
+    movie_rows, genre_rows = _staged(latest)
+    dialects.bulk_load(connection, "import_movies", STAGED_COLUMNS, movie_rows)
+    dialects.bulk_load(connection, "import_genres", ("key", "name"), genre_rows)
     updated = connection.exec_driver_sql(_FIND_UPDATED).rowcount
     connection.execute(_UPSERT, {"now": utcnow()})
     for statement in (_NEW_GENRES, _UNLINK, _LINK):
@@ -104,15 +102,12 @@ def _latest_by_external_id(movies: Sequence[Movie]) -> list[Movie]:
     return sorted([*anonymous, *keyed.values()], key=lambda movie: movie.line)
 
 
-def _staged(
-    movies: Sequence[Movie], *, hex_ids: bool
-) -> tuple[list[tuple[Any, ...]], list[tuple[int, str]]]:
+def _staged(movies: Sequence[Movie]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     movie_rows: list[tuple[Any, ...]] = []
-    genre_rows: list[tuple[int, str]] = []
+    genre_rows: list[tuple[Any, ...]] = []
     for key, movie in enumerate(movies):
-        new_id = uuid.uuid4()
         values = [_plain(movie.fields.get(name)) for name in VALUE_COLUMNS]
-        movie_rows.append((key, new_id.hex if hex_ids else str(new_id), movie.external_id, *values))
+        movie_rows.append((key, uuid.uuid4(), movie.external_id, *values))
         genre_rows.extend((key, name) for name in movie.fields["genres"])
     return movie_rows, genre_rows
 
@@ -120,43 +115,3 @@ def _staged(
 def _plain(value: Any) -> Any:
     # Dates as text: both drivers read YYYY-MM-DD, and sqlite3's date adapter is deprecated.
     return value.isoformat() if isinstance(value, date) else value
-
-
-def _stage(
-    dialect: str, movie_rows: list[tuple[Any, ...]], genre_rows: list[tuple[int, str]]
-) -> None:
-    connection = db.session.connection()
-    if dialect == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        _copy(cursor, f"import_movies ({', '.join(STAGED_COLUMNS)})", movie_rows)
-        _copy(cursor, "import_genres (key, name)", genre_rows)
-        return
-    marks = ", ".join("?" for _ in STAGED_COLUMNS)
-    columns = ", ".join(STAGED_COLUMNS)
-    statement = f"INSERT INTO import_movies ({columns}) VALUES ({marks})"  # noqa: S608
-    connection.exec_driver_sql(statement, movie_rows)
-    if genre_rows:
-        connection.exec_driver_sql(
-            "INSERT INTO import_genres (key, name) VALUES (?, ?)", genre_rows
-        )
-
-
-def _copy(cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
-    buffer = io.StringIO()
-    buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
-    buffer.seek(0)
-    cursor.copy_expert(f"COPY {table} FROM STDIN", buffer)
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: Any) -> str:
-    """A value in COPY's text format: \\N for NULL, the separators escaped."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)  # numbers, and dates as YYYY-MM-DD
