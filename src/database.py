@@ -41,16 +41,26 @@ def engine_options(settings: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    # Let SQLAlchemy, not the driver, open transactions (_begin_sqlite), so that SAVEPOINT
-    # works and each transaction says whether it takes the write lock.
-    dbapi_connection.isolation_level = None
+    # Settings every SQLite connection of this process wants, the request counter's own
+    # engine's too (src/counter/store.py relies on them: without synchronous=NORMAL each of
+    # its increments waits for an fsync). How transactions begin is set on the app's engine
+    # alone (configure_engine).
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _transactions_by_sqlalchemy(dbapi_connection: Any, connection_record: Any) -> None:
+    # Let SQLAlchemy, not the driver, open transactions (_begin_sqlite), so that SAVEPOINT
+    # works and each transaction says whether it takes the write lock.
+    dbapi_connection.isolation_level = None
 
 
 # Safe methods (RFC 9110) only read: the views behind them write nothing.
@@ -71,10 +81,10 @@ def _begin_sqlite(connection: Connection) -> None:
 
 def configure_engine(engine: Engine) -> None:
     """Set up the app's own engine for its backend (other engines in the process are left as
-    they are). SQLite: WAL, foreign keys, a busy timeout, and transactions that take the
-    write lock up front only when they may write."""
+    they are). SQLite: transactions that take the write lock up front only when they may
+    write."""
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _transactions_by_sqlalchemy)
         event.listen(engine, "begin", _begin_sqlite)
 
 
