@@ -10,6 +10,7 @@ from typing import NamedTuple
 from flask import g
 from sqlalchemy import bindparam, column, table, text
 
+from src.dialects import DriverQuery
 from src.extensions import db
 
 _STAMP_BITS = 62
@@ -20,14 +21,7 @@ _BUMP = text(
     "INSERT INTO revisions (name, value, stamp, owner_id) VALUES (:name, 1, :stamp, :owner_id) "
     "ON CONFLICT (name) DO UPDATE SET value = revisions.value + 1, stamp = excluded.stamp"
 )
-_CURRENT = text("SELECT value, stamp FROM revisions WHERE name = :name")
-_CURRENT_SQL = "SELECT value, stamp FROM revisions WHERE name = {}"
-# The same statement in the DBAPI paramstyles of psycopg2 and sqlite3, and whether it takes
-# its parameter by name.
-_CURRENT_BY_PARAMSTYLE = {
-    "pyformat": (_CURRENT_SQL.format("%(name)s"), True),
-    "qmark": (_CURRENT_SQL.format("?"), False),
-}
+_CURRENT = DriverQuery("SELECT value, stamp FROM revisions WHERE name = {}")
 # As the token check joins it for the views that declare their revision (auth.reads_revision).
 REVISIONS = table("revisions", column("name"), column("value"), column("stamp"))
 _GATE_READ = "revisions_read_by_the_token_check"  # in `g`, read and written only here
@@ -60,15 +54,8 @@ def bump(name: str, *, owner_id: int | None = None) -> None:
 
 def current(name: str) -> Revision:
     """Revision `name` as this transaction sees it."""
-    connection = db.session.connection()
-    statement = _CURRENT_BY_PARAMSTYLE.get(connection.dialect.paramstyle)
-    if statement is None:
-        row = connection.execute(_CURRENT, {"name": name}).first()
-    else:
-        # Every read asks this: the driver's own SQL skips compiling a statement (about half
-        # the CPU of the lookup), and errors still come wrapped as SQLAlchemy's.
-        sql, by_name = statement
-        row = connection.exec_driver_sql(sql, {"name": name} if by_name else (name,)).first()
+    # Every read asks this: the driver's own SQL, no statement compiled.
+    row = _CURRENT.first(db.session.connection(), name)
     return NO_REVISION if row is None else Revision(row[0], row[1])
 
 

@@ -1,9 +1,9 @@
 """Bulk writes of imported movies: set-based SQL, a batch at a time.
 
 A batch goes to two staging tables (the movies, and their genres by the movie's place in the
-batch): Postgres loads them with COPY (the new movies' ids drawn by the server), SQLite with
-executemany; the same statements then find which rows update a movie (same external_id),
-upsert the movies, make the genres that are new and replace the batch's genre links.
+batch), loaded in one round trip each (src/dialects.bulk_load: COPY on Postgres); the same
+statements then find which rows update a movie (same external_id), upsert the movies, make
+the genres that are new and replace the batch's genre links.
 
 A Loader runs an import's batches. Each batch is its own transaction, which bumps the
 catalog revision first, as every catalog write does (see service.CATALOG_REVISION); except
@@ -13,17 +13,15 @@ transaction, one bump, with the secondary indexes dropped at its start and built
 
 from __future__ import annotations
 
-import io
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import Uuid, bindparam, text
 
-from src import revisions
+from src import dialects, revisions
 from src.catalog import empty_load
 from src.catalog.import_rows import Movie
 from src.catalog.service import CATALOG_REVISION
@@ -42,7 +40,6 @@ _STAGING_DDL = (
     " director text, description text, expiry_date date, imdb_score float, popularity float)",
     "CREATE TEMP TABLE IF NOT EXISTS import_genres (key integer, name text)",
 )
-_UUID_TYPE = {"postgresql": "uuid DEFAULT gen_random_uuid()", "sqlite": "char(32)"}
 _EMPTY_STAGING = ("DELETE FROM import_movies", "DELETE FROM import_genres")
 _FIND_UPDATED = (
     "UPDATE import_movies AS s SET id = m.id, existing = true FROM movies AS m "
@@ -58,9 +55,10 @@ _INSERT = (
 )
 _NOW = bindparam("now", type_=UtcDateTime())
 _UPSERT = text(_INSERT).bindparams(_NOW)
-# Postgres hashes the whole of `movies` for _FIND_UPDATED's join, once a batch: the upsert
-# finds the rows it updates by the unique index instead, and says which (a movie it made has
-# this batch's created_at, one it updated kept its own).
+# Postgres hashes the whole of `movies` for _FIND_UPDATED's join, once a batch: where a
+# data-modifying WITH exists, the upsert finds the rows it updates by the unique index
+# instead, and says which (a movie it made has this batch's created_at, one it updated kept
+# its own).
 _UPSERT_FINDING_UPDATED = text(
     f"WITH upserted AS ({_INSERT} RETURNING id, external_id, created_at <> :now AS existed) "  # noqa: S608
     "UPDATE import_movies AS s SET id = u.id, existing = true FROM upserted AS u "
@@ -90,8 +88,7 @@ class Loader:
     """Writes the batches of one import, in the transactions the catalog's state calls for."""
 
     def __init__(self) -> None:
-        self.dialect = db.session.get_bind().dialect.name
-        self.dropped = empty_load.begin() if self.dialect == "postgresql" else None
+        self.dropped = empty_load.begin()
         self.one_transaction = self.dropped is not None
         if self.one_transaction:
             revisions.bump(CATALOG_REVISION)
@@ -100,9 +97,8 @@ class Loader:
         """Import one batch: the movies new or updated by external_id."""
         if not self.one_transaction:
             revisions.bump(CATALOG_REVISION)
-        if self.dialect == "postgresql":  # the API's statement timeout is for requests
-            db.session.execute(text("SET LOCAL statement_timeout = 0"))
-        result = _write_batch(movies, self.dialect)
+        dialects.allow_long_statements(timeout_ms=0)  # the API's timeout is for requests
+        result = _write_batch(movies)
         if not self.one_transaction:
             db.session.commit()
         return result
@@ -114,15 +110,17 @@ class Loader:
             db.session.commit()
 
 
-def _write_batch(movies: Sequence[Movie], dialect: str) -> BatchResult:
+def _write_batch(movies: Sequence[Movie]) -> BatchResult:
     latest = _latest_by_external_id(movies)
     connection = db.session.connection()
     for statement in _STAGING_DDL:
-        connection.exec_driver_sql(statement.format(uuid=_UUID_TYPE[dialect]))
+        connection.exec_driver_sql(statement.format(uuid=dialects.column_type(connection, Uuid())))
     for statement in _EMPTY_STAGING:
         connection.exec_driver_sql(statement)
-    _stage(dialect, latest)
-    if dialect == "postgresql":
+    movie_rows, genre_rows = _staged(latest)
+    dialects.bulk_load(connection, "import_movies", STAGED_COLUMNS, movie_rows)
+    dialects.bulk_load(connection, "import_genres", ("key", "name"), genre_rows)
+    if dialects.modifies_data_in_with(connection):
         updated = connection.execute(_UPSERT_FINDING_UPDATED, {"now": utcnow()}).rowcount
     else:
         updated = connection.exec_driver_sql(_FIND_UPDATED).rowcount
@@ -146,67 +144,17 @@ def _latest_by_external_id(movies: Sequence[Movie]) -> list[Movie]:
     return sorted([*anonymous, *keyed.values()], key=lambda movie: movie.line)
 
 
-def _stage(dialect: str, movies: Sequence[Movie]) -> None:
-    connection = db.session.connection()
-    if dialect == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        columns = ", ".join(name for name in STAGED_COLUMNS if name != "id")
-        cursor.copy_expert(f"COPY import_movies ({columns}) FROM STDIN", _movies_text(movies))
-        cursor.copy_expert("COPY import_genres (key, name) FROM STDIN", _genres_text(movies))
-        return
-    movie_rows, genre_rows = _staged(movies)
-    marks = ", ".join("?" for _ in STAGED_COLUMNS)
-    columns = ", ".join(STAGED_COLUMNS)
-    statement = f"INSERT INTO import_movies ({columns}) VALUES ({marks})"  # noqa: S608
-    connection.exec_driver_sql(statement, movie_rows)
-    if genre_rows:
-        connection.exec_driver_sql(
-            "INSERT INTO import_genres (key, name) VALUES (?, ?)", genre_rows
-        )
-
-
-def _staged(movies: Sequence[Movie]) -> tuple[list[tuple[Any, ...]], list[tuple[int, str]]]:
+def _staged(movies: Sequence[Movie]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     movie_rows: list[tuple[Any, ...]] = []
-    genre_rows: list[tuple[int, str]] = []
+    genre_rows: list[tuple[Any, ...]] = []
     for key, movie in enumerate(movies):
-        values = [_plain(movie.fields.get(name)) for name in VALUE_COLUMNS]
-        movie_rows.append((key, uuid.uuid4().hex, movie.external_id, *values))
-        genre_rows.extend((key, name) for name in movie.fields["genres"])
+        fields = movie.fields
+        values = [_plain(fields.get(name)) for name in VALUE_COLUMNS]
+        movie_rows.append((key, uuid.uuid4(), movie.external_id, *values))
+        genre_rows.extend((key, name) for name in fields["genres"])
     return movie_rows, genre_rows
 
 
 def _plain(value: Any) -> Any:
-    # Dates as text: sqlite3's date adapter is deprecated.
+    # Dates as text: both drivers read YYYY-MM-DD, and sqlite3's date adapter is deprecated.
     return value.isoformat() if isinstance(value, date) else value
-
-
-def _movies_text(movies: Sequence[Movie]) -> io.StringIO:
-    """The staged movies in COPY's text format, without ids (the server draws them)."""
-    lines = []
-    for key, movie in enumerate(movies):
-        fields = movie.fields
-        values = [_copy_text(fields.get(name)) for name in VALUE_COLUMNS]
-        lines.append(f"{key}\t{_copy_text(movie.external_id)}\t" + "\t".join(values))
-    return io.StringIO("\n".join(lines) + "\n" if lines else "")
-
-
-def _genres_text(movies: Sequence[Movie]) -> io.StringIO:
-    lines = [
-        f"{key}\t{_copy_text(name)}"
-        for key, movie in enumerate(movies)
-        for name in movie.fields["genres"]
-    ]
-    return io.StringIO("\n".join(lines) + "\n" if lines else "")
-
-
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: Any) -> str:
-    """A value in COPY's text format: \\N for NULL, the separators escaped."""
-    if value is None:
-        return "\\N"
-    if type(value) is str:
-        return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
-    return str(value)  # numbers, and dates as YYYY-MM-DD

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import OperationalError
 
+from src import dialects
 from src.extensions import db
 
 TABLES = ("movies", "movie_genres")
@@ -40,7 +41,10 @@ _REBUILT = (
 def begin() -> list[str] | None:
     """Start the one-transaction load if `movies` is empty (and free within LOCK_TIMEOUT):
     lock the tables, drop their secondary indexes and foreign keys, and give the statements
-    that make them again. None: the import goes batch by batch."""
+    that make them again. None: the import goes batch by batch (also where the server keeps
+    no Postgres catalog to rebuild from)."""
+    if not dialects.keeps_pg_catalog():
+        return None
     connection = db.session.connection()
     connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
     try:

@@ -6,10 +6,11 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, text
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
+from src import dialects
 from src.catalog import keyset
 from src.catalog.models import Genre, Movie, movie_genres
 from src.extensions import db
@@ -75,11 +76,6 @@ def _conditions(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _trigrams() -> bool:
-    # The one place that asks: pg_trgm (migration 0015) exists only on Postgres.
-    return bool(db.session.get_bind().dialect.name == "postgresql")
-
-
 def _contains_text(q: str) -> ColumnElement[bool]:
     pattern = func.lower(f"%{_escape_like(q)}%")
     return func.lower(Movie.title).like(pattern, escape="\\") | func.lower(Movie.director).like(
@@ -88,38 +84,29 @@ def _contains_text(q: str) -> ColumnElement[bool]:
 
 
 def _matches_text(q: str) -> ColumnElement[bool]:
-    """A substring of title or director; on Postgres also a near spelling of a word in them."""
-    if not _trigrams():
-        return _contains_text(q)
-    # The GIN trigram indexes answer LIKE and the word-similarity operator `<%` alike.
-    near = func.lower(q)
-    return (
-        _contains_text(q)
-        | near.op("<%")(func.lower(Movie.title))
-        | near.op("<%")(func.lower(Movie.director))
+    """A substring of title or director; where the database can tell, also a near spelling
+    of a word in them (the GIN trigram indexes answer both)."""
+    near = dialects.near_spelling(
+        func.lower(q), func.lower(Movie.title), func.lower(Movie.director)
     )
+    return _contains_text(q) if near is None else _contains_text(q) | near
 
 
 def _relevance(q: str) -> list[Any]:
     """Substring matches first, then by how close the nearest word is, then by title."""
     first: list[Any] = [case((_contains_text(q), 0), else_=1)]
-    if _trigrams():
-        near = func.lower(q)
-        closeness = func.greatest(
-            func.word_similarity(near, func.lower(Movie.title)),
-            func.coalesce(func.word_similarity(near, func.lower(Movie.director)), 0),
-        )
+    closeness = dialects.spelling_closeness(
+        func.lower(q), func.lower(Movie.title), func.lower(Movie.director)
+    )
+    if closeness is not None:
         first.append(closeness.desc())
     return [*first, Movie.title.asc(), Movie.id.asc()]
 
 
 def _allow_typos(filters: dict[str, Any]) -> None:
-    """How far a word may be from q, for the rest of this transaction (Postgres)."""
-    if "q" in filters and _trigrams():
-        db.session.execute(
-            text("SELECT set_config('pg_trgm.word_similarity_threshold', :limit, true)"),
-            {"limit": str(WORD_SIMILARITY)},
-        )
+    """How far a word may be from q, for the rest of this transaction."""
+    if "q" in filters:
+        dialects.allow_typos(similarity=WORD_SIMILARITY)
 
 
 def matching(**filters: Any) -> Select[tuple[Movie]]:

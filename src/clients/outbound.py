@@ -51,8 +51,10 @@ class DeadlineExceeded(RuntimeError):
 
 @contextmanager
 def outbound_deadline(seconds: float) -> Iterator[None]:
-    """Every outbound call in this block, retries included, ends within `seconds`."""
-    token = _deadline.set(time.monotonic() + seconds)
+    """Every outbound call in this block, retries included, ends within `seconds` (or the
+    enclosing block's deadline, when that comes first: a nested block never extends it)."""
+    deadline, enclosing = time.monotonic() + seconds, _deadline.get()
+    token = _deadline.set(deadline if enclosing is None else min(deadline, enclosing))
     try:
         yield
     finally:

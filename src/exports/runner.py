@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from src import dialects
 from src.columns import utcnow
 from src.exports import content, files, repository
 from src.extensions import db
@@ -124,7 +124,7 @@ def _produce(export_id: uuid.UUID, attempt: int, settings: RunSettings) -> None:
         settings=settings,
         heartbeat=Heartbeat(export_id=export_id, attempt=attempt, settings=settings),
     )
-    db.session.rollback()  # end the read: SQLite cannot turn a stale read into a write
+    db.session.rollback()  # end the long read: the finish is a short write of its own
     try:
         _finish(export_id, attempt, row_count, part, directory)
     except BaseException:
@@ -141,7 +141,8 @@ def _write(
     settings: RunSettings,
     heartbeat: Heartbeat,
 ) -> int:
-    _allow_long_statements(settings)
+    # The API's short statement timeout does not suit a bulk read; this transaction's does.
+    dialects.allow_long_statements(timeout_ms=int(settings.statement_timeout_ms))
     if kind == "prices":
         query = content.price_rows_query(since=since, until=until)
     else:
@@ -155,13 +156,6 @@ def _write(
         )
     finally:
         rows.close()
-
-
-def _allow_long_statements(settings: RunSettings) -> None:
-    """The API's short statement timeout does not suit a bulk read; this transaction's does."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        timeout = int(settings.statement_timeout_ms)
-        db.session.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
 
 
 def _finish(

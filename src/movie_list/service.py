@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app
 
 from src.clients import movie_list
-from src.database import release_connection
+from src.database import outbound_call
 from src.errors import UpstreamUnavailable
 from src.pagination import page_link
 
@@ -33,8 +33,8 @@ def movie_list_settings() -> movie_list.MovieListSettings:
 def list_page(*, page: int) -> dict[str, Any]:
     """One page of the movie list, with links to this service's neighbouring pages."""
     settings = movie_list_settings()
-    release_connection()
-    listed = movie_list.fetch_page(settings=settings, page=page)
+    with outbound_call(settings.deadline_s):
+        listed = movie_list.fetch_page(settings=settings, page=page)
     return {
         "count": listed.count,
         "next": page_link(page + 1) if listed.has_next else None,

@@ -18,6 +18,7 @@ from flask import current_app
 
 from src.clients.providers import PROVIDERS, provider_client
 from src.columns import utcnow
+from src.database import outbound_call
 from src.extensions import db
 from src.pricing import comparison, repository
 from src.pricing.comparison import ProviderState
@@ -73,12 +74,12 @@ def refresh_prices() -> RefreshReport:
     """Fetch both providers now and store what they sent."""
     config = current_app.config
     clients = [provider_client(provider) for provider in PROVIDERS]
-    db.session.close()  # no transaction (on SQLite: no write lock) while the providers answer
-    outcomes = fetch_providers(
-        clients=clients,
-        deadline_s=config["PRICE_DEADLINE_S"],
-        detail_concurrency=config["PRICE_DETAIL_CONCURRENCY"],
-    )
+    with outbound_call(config["PRICE_DEADLINE_S"]):
+        outcomes = fetch_providers(
+            clients=clients,
+            deadline_s=config["PRICE_DEADLINE_S"],
+            detail_concurrency=config["PRICE_DETAIL_CONCURRENCY"],
+        )
     return store_outcomes(outcomes, now=utcnow())
 
 

@@ -7,13 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import delete, func, or_, select, update
 
-from src import revisions
+from src import dialects, revisions
 from src.clients.provider_records import ProviderMovie
 from src.extensions import db
 from src.pricing.models import (
@@ -47,7 +43,9 @@ def offers(*, movie_id: str | None = None) -> Sequence[ProviderOffer]:
 def lock_status(*, provider: str) -> ProviderStatus:
     """The provider's status row, made if missing and locked until the commit (Postgres),
     so that two processes storing the same provider's fetch take turns."""
-    db.session.execute(_insert(ProviderStatus).values(provider=provider).on_conflict_do_nothing())
+    db.session.execute(
+        dialects.insert(ProviderStatus).values(provider=provider).on_conflict_do_nothing()
+    )
     query = select(ProviderStatus).where(ProviderStatus.provider == provider).with_for_update()
     return db.session.scalars(query.execution_options(populate_existing=True)).one()
 
@@ -67,7 +65,7 @@ def upsert_offers(*, movies: Sequence[ProviderMovie], fetched_at: datetime) -> N
     if not movies:
         return
     rows = [_offer_row(movie, fetched_at) for movie in movies]
-    statement = _insert(ProviderOffer).values(rows)
+    statement = dialects.insert(ProviderOffer).values(rows)
     updated = {
         name: statement.excluded[name]
         for name in ("movie_id", "title", "year", "poster", "price", "details", "fetched_at")
@@ -128,7 +126,7 @@ def revision() -> revisions.Revision:
 
 def count_outcome(*, provider: str, outcome: str) -> None:
     """One more refresh of the provider that ended with this outcome."""
-    statement = _insert(RefreshCount).values(provider=provider, outcome=outcome, count=1)
+    statement = dialects.insert(RefreshCount).values(provider=provider, outcome=outcome, count=1)
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=["provider", "outcome"], set_={"count": RefreshCount.count + 1}
@@ -146,7 +144,7 @@ def outcome_counts() -> dict[tuple[str, str], int]:
 
 def _ensure_refresh_row() -> None:
     row = {"name": PRICES}
-    db.session.execute(_insert(PriceRefresh).values(row).on_conflict_do_nothing())
+    db.session.execute(dialects.insert(PriceRefresh).values(row).on_conflict_do_nothing())
 
 
 def daily_lowest_prices(
@@ -154,7 +152,7 @@ def daily_lowest_prices(
 ) -> list[tuple[str, date, Decimal]]:
     """(provider, UTC day, lowest price seen that day) of one movie's history in
     [since, until), by provider and day (read through ix_price_history_movie_observed)."""
-    day = UtcDay(PriceObservation.observed_at)
+    day = dialects.UtcDay(PriceObservation.observed_at)
     query = (
         select(PriceObservation.provider, day, func.min(PriceObservation.price))
         .where(
@@ -166,26 +164,6 @@ def daily_lowest_prices(
         .order_by(PriceObservation.provider, day)
     )
     return [(provider, day, price) for provider, day, price in db.session.execute(query)]
-
-
-class UtcDay(FunctionElement[date]):
-    """The UTC calendar day of a UtcDateTime column, on either backend."""
-
-    type = Date()  # noqa: A003 (SQLAlchemy's name)
-    name = "utc_day"
-    inherit_cache = True
-
-
-@compiles(UtcDay)
-def _utc_day(element: UtcDay, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLite keeps UtcDateTime as naive UTC text ("2026-11-21 10:00:00.000000").
-    return f"date({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(UtcDay, "postgresql")
-def _utc_day_postgres(element: UtcDay, compiler: SQLCompiler, **kw: Any) -> str:
-    # The session's TimeZone must not decide the day.
-    return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
 
 
 def _offer_row(movie: ProviderMovie, fetched_at: datetime) -> dict[str, Any]:
@@ -200,9 +178,3 @@ def _offer_row(movie: ProviderMovie, fetched_at: datetime) -> dict[str, Any]:
         "details": movie.details,
         "fetched_at": fetched_at,
     }
-
-
-def _insert(model: type[Any]) -> Any:
-    """INSERT with ON CONFLICT for the session's backend (Postgres or SQLite)."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)

@@ -9,10 +9,9 @@ from typing import Any
 
 from flask import current_app
 
-from src.clients.outbound import outbound_deadline
 from src.clients.provider_records import ProviderMovie, provider_record
 from src.clients.providers import PROVIDERS, provider_client
-from src.database import release_connection
+from src.database import outbound_call
 from src.errors import NotFound, UpstreamUnavailable
 from src.pricing import comparison, repository
 from src.pricing.comparison import PriceBoard, PricedMovie, PriceSnapshot, ProviderState
@@ -54,8 +53,7 @@ def add_provider_movie(*, provider: str, movie: dict[str, Any]) -> ProviderMovie
     one call to a provider a request makes, within PRICE_FETCH_TIMEOUT_S)."""
     if provider not in PROVIDERS:
         raise NotFound(f"No provider named {provider}; known: {', '.join(PROVIDERS)}.")
-    release_connection()
-    with outbound_deadline(current_app.config["PRICE_FETCH_TIMEOUT_S"]):
+    with outbound_call(current_app.config["PRICE_FETCH_TIMEOUT_S"]):
         return provider_client(provider).add_movie(provider_record(provider, movie))
 
 

@@ -7,7 +7,9 @@ import pytest
 import requests
 
 from src import create_app
+from src.clients import movie_list
 from tests.conftest import PASSWORD, SIMULATOR_CREDENTIALS, bearer, settings_for_tests
+from tests.support.connections import pool_checkouts_during_calls
 from tests.support.production import PRODUCTION_ENV
 from tests.support.simulator import REQUEST_TIMEOUT_S
 
@@ -66,6 +68,20 @@ def test_genres_stay_the_upstream_string_even_when_empty(client, user_headers, u
     assert "" in genres
     assert any("," in value for value in genres)
     assert any(not movie["title"].isascii() for movie in body["data"])
+
+
+def test_no_database_connection_is_held_while_the_movie_list_answers(isolated_app):
+    client = isolated_app.test_client()
+    credentials = {"username": "pool-watcher", "password": PASSWORD}
+    assert client.post("/register/", json=credentials).status_code == 201
+    headers = bearer(client.post("/login/", json=credentials).json["access_token"])
+    with pool_checkouts_during_calls(movie_list.POLICY) as checked_out:
+        first = client.get("/movies/?page=1", headers=headers)
+        second = client.get("/movies/?page=2", headers=headers)
+    assert first.status_code == 200, first.json
+    assert second.status_code == 200, second.json
+    assert len(first.json["data"]) == len(second.json["data"]) == 10
+    assert checked_out == [0, 0]
 
 
 def test_links_point_at_this_service(client, user_headers):

@@ -5,7 +5,7 @@ import json
 import pytest
 import requests
 
-from tests.support.processes import migrate, running_gunicorn
+from tests.support.processes import instance_env, migrate, running_gunicorn
 
 LIMIT = 1024 * 1024
 CHUNK = 64 * 1024
@@ -17,8 +17,7 @@ TIMEOUT_S = 30
 def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("chunked")
     env = {
-        "DATABASE_URL": f"sqlite:///{instance}/app.db",
-        "INSTANCE_DIR": str(instance),
+        **instance_env(instance),
         "REQUEST_COUNTER_ENABLED": "false",
     }
     migrate(env)

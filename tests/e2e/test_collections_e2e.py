@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.conftest import PASSWORD, SIMULATOR_CREDENTIALS, simulator_settings
-from tests.support.processes import migrate, running_gunicorn
+from tests.support.processes import instance_env, migrate, running_gunicorn
 
 pytestmark = pytest.mark.e2e
 DEADLINE_S = 1.0
@@ -20,8 +20,7 @@ def _service_env(simulator_url, instance_dir):
     return {
         **simulator_settings(simulator_url),
         "APP_ENV": "development",
-        "DATABASE_URL": f"sqlite:///{instance_dir}/e2e.db",
-        "INSTANCE_DIR": instance_dir,
+        **instance_env(instance_dir),
         "MOVIE_LIST_DEADLINE_S": str(DEADLINE_S),
         "ALLOWED_HOSTS": "127.0.0.1,films.example",
     }

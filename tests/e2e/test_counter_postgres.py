@@ -22,7 +22,7 @@ from tests.e2e.counter_support import (
     stored_count,
     zero_counter,
 )
-from tests.support.processes import RunningServer, migrate, running_gunicorn
+from tests.support.processes import RunningServer, instance_env, migrate, running_gunicorn
 from tests.support.traffic import send_concurrently
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, needs_postgres]
@@ -33,8 +33,7 @@ Headers = dict[str, str]
 @pytest.fixture(scope="module")
 def database_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     env = {
-        "DATABASE_URL": POSTGRES_URL,
-        "INSTANCE_DIR": str(tmp_path_factory.mktemp("counter-postgres")),
+        **instance_env(tmp_path_factory.mktemp("counter-postgres"), POSTGRES_URL),
         "REQUEST_COUNTER_ENABLED": "true",
         "REQUEST_COUNTER_SLOTS": "32",
     }

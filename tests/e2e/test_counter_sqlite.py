@@ -14,7 +14,7 @@ from tests.e2e.counter_support import (
     stored_count,
     zero_counter,
 )
-from tests.support.processes import migrate, running_gunicorn
+from tests.support.processes import instance_env, migrate, running_gunicorn
 from tests.support.traffic import send_concurrently
 
 pytestmark = [pytest.mark.e2e]
@@ -24,8 +24,7 @@ pytestmark = [pytest.mark.e2e]
 def sqlite_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     instance = tmp_path_factory.mktemp("counter-sqlite")
     env = {
-        "DATABASE_URL": f"sqlite:///{instance}/movies.db",
-        "INSTANCE_DIR": str(instance),
+        **instance_env(instance),
         "REQUEST_COUNTER_ENABLED": "true",
     }
     migrate(env)

@@ -17,7 +17,7 @@ from tests.e2e.counter_support import (
     register,
     zero_counter,
 )
-from tests.support.processes import migrate, running_gunicorn
+from tests.support.processes import instance_env, migrate, running_gunicorn
 from tests.support.traffic import send_concurrently
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, needs_postgres]
@@ -29,8 +29,7 @@ PER_HOST = 1000
 def host_envs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[dict[str, str]]]:
     envs = [
         {
-            "DATABASE_URL": POSTGRES_URL,
-            "INSTANCE_DIR": str(tmp_path_factory.mktemp(f"counter-host-{name}")),
+            **instance_env(tmp_path_factory.mktemp(f"counter-host-{name}"), POSTGRES_URL),
             "REQUEST_COUNTER_ENABLED": "true",
             "REQUEST_COUNTER_SLOTS": "32",
         }

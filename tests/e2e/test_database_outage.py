@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.support.private_postgres import postgres_bin, private_postgres
-from tests.support.processes import migrate, run_flask, running_gunicorn
+from tests.support.processes import instance_env, migrate, run_flask, running_gunicorn
 
 TIMEOUT_S = 10.0
 CLIENTS = 4
@@ -68,7 +68,7 @@ def _admin_headers(url: str) -> dict[str, str]:
 
 def test_postgres_restart_under_load(tmp_path):
     with private_postgres() as postgres:
-        env = {"DATABASE_URL": postgres.url, "INSTANCE_DIR": str(tmp_path)}
+        env = instance_env(tmp_path, postgres.url)
         migrate(env)
         run_flask("create-admin", "--username", "ops", "--password", PASSWORD, env=env)
         with running_gunicorn(env, workers=2, threads=4) as server:

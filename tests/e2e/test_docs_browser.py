@@ -11,7 +11,7 @@ import requests
 from playwright.sync_api import Browser, ConsoleMessage, Route
 
 from tests.support.browser import chromium_browser
-from tests.support.processes import RunningServer, migrate, running_gunicorn
+from tests.support.processes import RunningServer, instance_env, migrate, running_gunicorn
 from tests.support.simulator import REPO_ROOT, REQUEST_TIMEOUT_S
 
 pytestmark = pytest.mark.e2e
@@ -23,7 +23,7 @@ METHODS = {"get", "put", "post", "delete", "patch"}
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     instance = tmp_path_factory.mktemp("e2e-docs")
-    env = {"DATABASE_URL": f"sqlite:///{instance}/docs.db", "INSTANCE_DIR": str(instance)}
+    env = instance_env(instance)
     migrate(env)
     with running_gunicorn(env, workers=1, threads=4) as server:
         yield server

@@ -5,7 +5,7 @@ import pytest
 import requests
 from gunicorn.ctl.client import ControlClient
 
-from tests.support.processes import migrate, running_gunicorn, stop
+from tests.support.processes import instance_env, migrate, running_gunicorn, stop
 
 pytestmark = pytest.mark.e2e
 
@@ -16,8 +16,7 @@ TIMEOUT_S = 10
 def server_env(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instances")
     env = {
-        "DATABASE_URL": f"sqlite:///{instance}/app.db",
-        "INSTANCE_DIR": str(instance),
+        **instance_env(instance),
         "REQUEST_COUNTER_ENABLED": "false",
         # gunicorn's default socket path comes from these: one per user, shared by every instance.
         "XDG_RUNTIME_DIR": None,

@@ -13,7 +13,7 @@ import requests
 
 from tests.conftest import SIMULATOR_PROVIDER_TOKEN, simulator_settings
 from tests.support.nginx import check_config, nginx_available, running_nginx, write_config
-from tests.support.processes import migrate, run_flask, running_gunicorn
+from tests.support.processes import instance_env, migrate, run_flask, running_gunicorn
 from tests.support.simulator import running_simulator
 
 TIMEOUT_S = 10
@@ -42,8 +42,7 @@ def server_env(tmp_path_factory, prices_simulator):
     }
     env = {
         **upstreams,
-        "DATABASE_URL": f"sqlite:///{instance}/app.db",
-        "INSTANCE_DIR": str(instance),
+        **instance_env(instance),
         "ACCESS_LOG": "true",
         "REQUEST_COUNTER_ENABLED": "false",
         "METRICS_TOKEN": METRICS_TOKEN,

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.support.processes import REPO_ROOT, migrate, run_flask, running_gunicorn
+from tests.support.processes import REPO_ROOT, instance_env, migrate, run_flask, running_gunicorn
 from tests.support.simulator import running_simulator
 
 NEWMAN = REPO_ROOT / "postman" / "node_modules" / ".bin" / "newman"
@@ -22,10 +22,9 @@ pytestmark = pytest.mark.skipif(
 
 def _server_env(tmp_path, simulator_url):
     return {
-        "DATABASE_URL": f"sqlite:///{tmp_path}/postman.db",
-        "INSTANCE_DIR": str(tmp_path),
-        # This run's own queue, which no worker consumes: the export stays queued (409).
-        "QUEUE_URL": f"sqlite:///{tmp_path}/queue.db",
+        # This run's own queue (instance_env's), which no worker consumes: the export stays
+        # queued (409).
+        **instance_env(tmp_path),
         "EXPORT_DIR": str(tmp_path / "exports"),
         "CINEMAWORLD_URL": f"{simulator_url}/api/cinemaworld",
         "FILMWORLD_URL": f"{simulator_url}/api/filmworld",

@@ -14,7 +14,13 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import POSTGRES_URL, SIMULATOR_CREDENTIALS, SIMULATOR_PROVIDER_TOKEN
 from tests.e2e.counter_support import delete_test_users, needs_postgres, register
-from tests.support.processes import RunningServer, migrate, run_flask, running_gunicorn
+from tests.support.processes import (
+    RunningServer,
+    instance_env,
+    migrate,
+    run_flask,
+    running_gunicorn,
+)
 from tests.support.simulator import RunningSimulator, running_simulator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, needs_postgres]
@@ -61,8 +67,7 @@ def hosts(
             **SIMULATOR_CREDENTIALS,
             "CINEMAWORLD_URL": f"{simulator.url}/api/cinemaworld",
             "FILMWORLD_URL": f"{simulator.url}/api/filmworld",
-            "DATABASE_URL": POSTGRES_URL,
-            "INSTANCE_DIR": str(folder),
+            **instance_env(folder, POSTGRES_URL),
             "REQUEST_COUNTER_ENABLED": "false",
             "ACCESS_LOG": "false",
         }

@@ -15,7 +15,7 @@ import requests
 
 from tests.conftest import PASSWORD, SIMULATOR_CREDENTIALS
 from tests.prices.conftest import sample_records
-from tests.support.processes import RunningServer, migrate, running_gunicorn
+from tests.support.processes import RunningServer, instance_env, migrate, running_gunicorn
 from tests.support.simulator import RunningSimulator, running_simulator
 from tests.support.worker import running_worker, wait_for
 
@@ -49,9 +49,7 @@ def site_env(simulator: RunningSimulator, folder: Path) -> dict[str, str]:
         **SIMULATOR_CREDENTIALS,
         "CINEMAWORLD_URL": f"{simulator.url}/api/cinemaworld",
         "FILMWORLD_URL": f"{simulator.url}/api/filmworld",
-        "DATABASE_URL": f"sqlite:///{folder}/fleet.db",
-        "INSTANCE_DIR": str(folder),
-        "QUEUE_URL": f"sqlite:///{folder}/queue.db",
+        **instance_env(folder),
         "ACCESS_LOG": "false",
         "LOG_LEVEL": "INFO",
     }

@@ -20,6 +20,7 @@ from tests.conftest import SIMULATOR_PROVIDER_TOKEN, simulator_settings
 from tests.support.browser import chromium_browser
 from tests.support.processes import (
     RunningServer,
+    instance_env,
     migrate,
     run_flask,
     running_gunicorn,
@@ -63,8 +64,7 @@ def site_env(
     env = {
         **settings,
         "APP_ENV": "development",
-        "DATABASE_URL": f"sqlite:///{instance}/prices.db",
-        "INSTANCE_DIR": str(instance),
+        **instance_env(instance),
     }
     migrate(env)
     refresh_prices(env, expect="filmworld: ok")

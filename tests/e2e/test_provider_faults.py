@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.conftest import PASSWORD, simulator_settings
-from tests.support.processes import migrate, run_flask, running_gunicorn
+from tests.support.processes import instance_env, migrate, run_flask, running_gunicorn
 
 # A request that called the hanging provider would wait at least one call's timeout.
 FETCH_TIMEOUT_S = 2.0
@@ -22,9 +22,7 @@ def site_env(simulator, tmp_path_factory):
     instance = tmp_path_factory.mktemp("provider-faults")
     env = {
         **{name: str(value) for name, value in simulator_settings(simulator.url).items()},
-        "DATABASE_URL": f"sqlite:///{instance}/faults.db",
-        "INSTANCE_DIR": str(instance),
-        "QUEUE_URL": f"sqlite:///{instance}/queue.db",
+        **instance_env(instance),
         "PRICE_FETCH_TIMEOUT_S": str(FETCH_TIMEOUT_S),
         "PRICE_DEADLINE_S": "3",
     }

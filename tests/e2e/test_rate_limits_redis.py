@@ -7,7 +7,7 @@ from itertools import cycle
 import pytest
 import requests
 
-from tests.support.processes import migrate, running_gunicorn
+from tests.support.processes import instance_env, migrate, running_gunicorn
 from tests.support.redis import redis_available, running_redis
 
 pytestmark = pytest.mark.skipif(
@@ -24,8 +24,7 @@ ATTEMPTS = 30
 def limited_env(tmp_path):
     instance = tmp_path / "instance"
     env = {
-        "DATABASE_URL": f"sqlite:///{instance}/app.db",
-        "INSTANCE_DIR": str(instance),
+        **instance_env(instance),
         "REQUEST_COUNTER_ENABLED": "false",
         "RATELIMIT_ENABLED": "true",
         "RATELIMIT_AUTH": f"{LOGIN_LIMIT} per minute",

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from tests.conftest import POSTGRES_URL
 from tests.e2e.counter_support import admin_headers, delete_test_users, needs_postgres, register
 from tests.support.collections import collection, listed
-from tests.support.processes import RunningServer, migrate, running_gunicorn
+from tests.support.processes import RunningServer, instance_env, migrate, running_gunicorn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, needs_postgres]
 
@@ -30,8 +30,7 @@ HEAT = {"format": "DVD", "length": 170, "release_year": 1995, "rating": 5}
 def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServer, ...]]:
     envs = [
         {
-            "DATABASE_URL": POSTGRES_URL,
-            "INSTANCE_DIR": str(tmp_path_factory.mktemp(f"cache-host-{name}")),
+            **instance_env(tmp_path_factory.mktemp(f"cache-host-{name}"), POSTGRES_URL),
             "REQUEST_COUNTER_ENABLED": "false",
         }
         for name in ("a", "b")

@@ -18,7 +18,7 @@ import requests
 from sqlalchemy import make_url
 
 from tests.conftest import PASSWORD, POSTGRES_URL, bearer, postgres_database
-from tests.support.processes import RunningServer, migrate, running_gunicorn
+from tests.support.processes import RunningServer, instance_env, migrate, running_gunicorn
 
 pytestmark = pytest.mark.e2e
 
@@ -32,11 +32,7 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[R
     instance_dir = tmp_path_factory.mktemp(f"refresh-race-{backend}")
     name = f"{make_url(POSTGRES_URL).database}_refresh_race" if backend == "postgres" else ""
     with postgres_database(name) if name else nullcontext(None) as url:
-        env = {
-            "DATABASE_URL": url or f"sqlite:///{instance_dir}/race.db",
-            "INSTANCE_DIR": str(instance_dir),
-            "QUEUE_URL": f"sqlite:///{instance_dir}/queue.db",
-        }
+        env = instance_env(instance_dir, url)
         migrate(env)
         with running_gunicorn(env, workers=2, threads=CONTENDERS) as running:
             yield running

@@ -12,7 +12,13 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import PASSWORD, POSTGRES_URL, bearer
 from tests.e2e.counter_support import needs_postgres
-from tests.support.processes import RunningServer, migrate, run_flask, running_gunicorn
+from tests.support.processes import (
+    RunningServer,
+    instance_env,
+    migrate,
+    run_flask,
+    running_gunicorn,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, needs_postgres]
 
@@ -26,8 +32,7 @@ TRIES = 8
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     env = {
-        "DATABASE_URL": POSTGRES_URL,
-        "INSTANCE_DIR": str(tmp_path_factory.mktemp("revocation")),
+        **instance_env(tmp_path_factory.mktemp("revocation"), POSTGRES_URL),
         "REQUEST_COUNTER_ENABLED": "false",
     }
     migrate(env)

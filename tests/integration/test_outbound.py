@@ -11,6 +11,7 @@ from src.clients.outbound import (
     UpstreamPolicy,
     call_timeout,
     outbound_deadline,
+    remaining_s,
     reset_upstream_state,
     session_for,
     timed_out,
@@ -86,3 +87,14 @@ def test_one_session_per_process_and_upstream():
     assert session_for(POLICY) is session_for(POLICY)
     other = UpstreamPolicy(name="test-filmworld")
     assert session_for(other) is not session_for(POLICY)
+
+
+def test_a_nested_deadline_never_extends_the_enclosing_one():
+    with outbound_deadline(1.0):
+        with outbound_deadline(60.0):
+            left = remaining_s()
+        assert left is not None and left <= 1.0
+        with outbound_deadline(0.5):
+            left = remaining_s()
+        assert left is not None and left <= 0.5
+    assert remaining_s() is None

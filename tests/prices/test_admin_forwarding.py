@@ -6,8 +6,10 @@ import uuid
 import pytest
 import requests
 
+from src.clients.providers import provider_client
 from tests.conftest import SIMULATOR_PROVIDER_TOKEN
 from tests.prices.conftest import run_refresh
+from tests.support.connections import pool_checkouts_during_calls
 from tests.support.simulator import REQUEST_TIMEOUT_S, free_port
 
 NEW_MOVIE = {
@@ -53,6 +55,18 @@ def test_an_admin_forwards_a_movie_and_gets_what_the_provider_stored(
     assert at_provider["Year"] == "1995"
     assert at_provider["Price"] == "12.50"
     assert at_provider["Director"] == "Michael Mann"
+
+
+def test_no_database_connection_is_held_while_the_provider_answers(
+    prices, prices_client, admin, on_own_simulator
+):
+    with prices.app_context():
+        policy = provider_client("filmworld").policy
+    with pool_checkouts_during_calls(policy) as checked_out:
+        response = prices_client.post(path("filmworld"), json=NEW_MOVIE, headers=admin)
+    assert response.status_code == 201, response.json
+    assert response.json["title"] == "Heat"
+    assert checked_out == [0]
 
 
 def test_a_forwarded_movie_with_an_id_joins_the_same_movie_elsewhere(

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from os import PathLike
 from typing import IO
 
 import requests
@@ -52,6 +53,16 @@ class RunningServer:
         self.log.flush()
         self.log.seek(0)
         return self.log.read().decode(errors="replace")
+
+
+def instance_env(folder: str | PathLike[str], database_url: str | None = None) -> dict[str, str]:
+    """The env of a service instance kept in `folder`: its INSTANCE_DIR, its queue there, and
+    its database there as a SQLite file, or at database_url (a shared Postgres) when given."""
+    return {
+        "DATABASE_URL": database_url or f"sqlite:///{folder}/app.db",
+        "INSTANCE_DIR": str(folder),
+        "QUEUE_URL": f"sqlite:///{folder}/queue.db",
+    }
 
 
 def child_env(env: ChildEnv | None = None) -> dict[str, str]:

@@ -38,6 +38,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("src.*.models", "models"),
     ("src.accounts.principal", "models"),
     ("src.database", "plumbing"),
+    ("src.dialects", "plumbing"),
     ("src.pagination", "plumbing"),
     ("src.http", "plumbing"),
     ("src.caching", "plumbing"),
