@@ -5,6 +5,8 @@ reused, and a forked child leaves the parent's sessions alone."""
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 
 import flask_migrate
@@ -63,6 +65,15 @@ def _counter_backends(url: str) -> list[int]:
     )
 
 
+def _counter_backends_once_closed(url: str, at_most: int) -> list[int]:
+    """The counter's backends, once those of closed sessions are gone (a backend ends a moment
+    after its client closed)."""
+    deadline = time.monotonic() + 10
+    while len(backends := _counter_backends(url)) > at_most and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return backends
+
+
 def test_a_session_the_server_ended_while_idle_is_replaced_and_the_request_counted(database, store):
     store.increment()
     [ended] = _counter_backends(database)
@@ -84,7 +95,29 @@ def test_a_session_whose_increment_failed_is_closed_and_the_next_request_counted
         engine.dispose()
     store.increment()
     assert _stored(database) == 2
-    assert len(_counter_backends(database)) == 1
+    assert len(_counter_backends_once_closed(database, at_most=1)) == 1
+
+
+def test_threads_count_exactly_and_at_most_pool_size_sessions_stay_idle(database):
+    _sql(database, "UPDATE request_counter SET count = 0")
+    store = CounterStore(url=database, slots=32, pool_size=2, timeout_ms=2000)
+    start = threading.Barrier(6)
+
+    def send_50() -> None:
+        start.wait()
+        for _ in range(50):
+            store.increment()
+
+    threads = [threading.Thread(target=send_50) for _ in range(6)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert _stored(database) == 300
+        assert len(_counter_backends_once_closed(database, at_most=2)) <= 2
+    finally:
+        store.close()
 
 
 def test_a_missing_slot_row_is_made_by_the_first_increment(database):
@@ -117,4 +150,4 @@ def test_a_forked_child_counts_on_its_own_session_and_leaves_the_parents_alone(d
     assert os.waitstatus_to_exitcode(status) == 0
     store.increment()
     assert _stored(database) == 3
-    assert _counter_backends(database) == [parents]
+    assert _counter_backends_once_closed(database, at_most=1) == [parents]
