@@ -27,34 +27,34 @@ class CountingMiddleware:
         self.store = store
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        answered: dict[str, str] = {}
+        answered: list[list[tuple[str, str]]] = []
 
-        def remember_request_id(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
-            for name, value in headers:
-                if name.lower() == REQUEST_ID_HEADER.lower():
-                    answered["request_id"] = value
+        def remember_headers(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            answered.append(headers)  # searched for the request id only if counting fails
             return start_response(status, headers, *args)
 
         try:
-            return self.app(environ, remember_request_id)
+            return self.app(environ, remember_headers)
         finally:
-            self._count(answered.get("request_id"))
+            try:
+                self.store.increment()
+            except CounterUnavailable as exc:
+                _log_loss(exc, answered[-1] if answered else [])
 
-    def _count(self, request_id: str | None) -> None:
-        try:
-            self.store.increment()
-        except CounterUnavailable as exc:
-            # The request is served all the same; the operator sees the loss here and in /metrics.
-            note_failed_increment()
-            cause = exc.__cause__ or exc
-            log.warning(
-                "request not counted",
-                extra={
-                    "request_id": request_id,
-                    "error": type(cause).__name__,
-                    "detail": (str(cause).strip().splitlines() or [""])[0],
-                },
-            )
+
+def _log_loss(exc: CounterUnavailable, headers: list[tuple[str, str]]) -> None:
+    # The request is served all the same; the operator sees the loss here and in /metrics.
+    note_failed_increment()
+    cause = exc.__cause__ or exc
+    wanted = REQUEST_ID_HEADER.lower()
+    log.warning(
+        "request not counted",
+        extra={
+            "request_id": next((value for name, value in headers if name.lower() == wanted), None),
+            "error": type(cause).__name__,
+            "detail": (str(cause).strip().splitlines() or [""])[0],
+        },
+    )
 
 
 def install_counter(app: Flask) -> None:

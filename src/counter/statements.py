@@ -1,6 +1,7 @@
-"""Every statement on the request_counter table, in one place: the counting layer's DB-API
-strings (a cursor's execute costs a third of SQLAlchemy's, and it runs on every request) and
-the read and the resets that run in the request's session."""
+"""Every statement on the request_counter table, in one place: the counting layer's own strings
+(Postgres: prepared once per session and run through libpq; SQLite: a DB-API cursor's, a third
+of an SQLAlchemy execute; either runs on every request) and the read and the resets that run
+in the request's session."""
 
 from __future__ import annotations
 
@@ -18,14 +19,14 @@ class Increment:
     increment: str
     # Only when the slot's row is missing (more slots configured than the migration made).
     increment_new_slot: str
-    begin: str | None = None
-    commit: str | None = None
+    begin: str = ""
+    commit: str = ""
 
 
-# Autocommit: the UPDATE is its own transaction.
+# Autocommit: the UPDATE is its own transaction. libpq's placeholders: the slot is $1.
 POSTGRES_INCREMENT = Increment(
-    increment="UPDATE request_counter SET count = count + 1 WHERE slot = %s",
-    increment_new_slot="INSERT INTO request_counter (slot, count) VALUES (%s, 1)"
+    increment="UPDATE request_counter SET count = count + 1 WHERE slot = $1::integer",
+    increment_new_slot="INSERT INTO request_counter (slot, count) VALUES ($1::integer, 1)"
     " ON CONFLICT (slot) DO UPDATE SET count = request_counter.count + 1",
 )
 # One writer at a time: take the write lock up front rather than fail on a stale snapshot.

@@ -9,13 +9,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from src.counter.statements import POSTGRES_INCREMENT, SQLITE_INCREMENT
+from src.counter.sessions import CounterUnavailable, PostgresSessions
+from src.counter.statements import SQLITE_INCREMENT
 from src.metrics import COUNTER_FAILURES
 from src.per_process import per_process
 
-
-class CounterUnavailable(RuntimeError):
-    """The store could not count a request (database down, pool or lock timeout)."""
+__all__ = ["CounterStore", "CounterUnavailable", "note_failed_increment"]
 
 
 def note_failed_increment() -> None:
@@ -24,30 +23,53 @@ def note_failed_increment() -> None:
 
 
 class CounterStore:
-    """Adds one to a slot per request, over a small pool of its own made in each process.
+    """Adds one to a slot per request, over connections of its own made in each process.
 
     Postgres: autocommitted UPDATEs spread over `slots` rows, so concurrent increments seldom
-    wait for one row's lock. SQLite: one row, BEGIN IMMEDIATE. The DBAPI cursor is used
-    directly because this runs on every request: it costs a third of an SQLAlchemy execute.
+    wait for one row's lock, over idle sessions kept per process (src/counter/sessions.py).
+    SQLite: one row, BEGIN IMMEDIATE, over a small SQLAlchemy pool of its own.
     """
 
     def __init__(
         self, *, url: str, slots: int, pool_size: int, timeout_ms: int, durable: bool = True
     ) -> None:
-        self._url = make_url(url)
-        self._sqlite = self._url.get_backend_name() == "sqlite"
-        self._statements = SQLITE_INCREMENT if self._sqlite else POSTGRES_INCREMENT
-        self.slots = 1 if self._sqlite else max(1, slots)
-        self._pool_size = max(1, pool_size)
-        self._timeout_ms = max(1, timeout_ms)
-        self._durable = durable
-        # Pooled connections must not cross a fork: each gunicorn worker makes its own, and
-        # leaves the parent's sockets alone.
-        self._engine = per_process(self._make_engine, on_fork=lambda e: e.dispose(close=False))
+        parsed = make_url(url)
+        sqlite = parsed.get_backend_name() == "sqlite"
+        self.slots = 1 if sqlite else max(1, slots)
+        pool_size, timeout_ms = max(1, pool_size), max(1, timeout_ms)
+        self._backend: PostgresSessions | SqliteIncrements
+        if sqlite:
+            self._backend = SqliteIncrements(url=parsed, pool_size=pool_size, timeout_ms=timeout_ms)
+        else:
+            self._backend = PostgresSessions(
+                url=parsed,
+                slots=self.slots,
+                timeout_ms=timeout_ms,
+                durable=durable,
+                idle_max=pool_size,
+            )
 
     def increment(self) -> None:
         """Count one request; raises CounterUnavailable when the store fails."""
-        slot = random.randrange(self.slots)  # noqa: S311 (spreads writes; no secret)
+        self._backend.increment(random.randrange(self.slots))  # noqa: S311 (spreads writes)
+
+    def close(self) -> None:
+        """Let go of this process's idle connections (a store done with, in tests)."""
+        self._backend.close()
+
+
+class SqliteIncrements:
+    """The embedded default: one row, BEGIN IMMEDIATE, on a small pool made in each process."""
+
+    def __init__(self, *, url: URL, pool_size: int, timeout_ms: int) -> None:
+        self._url = url
+        self._pool_size = pool_size
+        self._timeout_ms = timeout_ms
+        # Pooled connections must not cross a fork: each gunicorn worker makes its own, and
+        # leaves the parent's alone.
+        self._engine = per_process(self._make_engine, on_fork=lambda e: e.dispose(close=False))
+
+    def increment(self, slot: int) -> None:
         engine = self._engine.get()
         try:
             connection = engine.raw_connection()
@@ -63,53 +85,37 @@ class CounterStore:
         finally:
             connection.close()
 
-    def _write(self, cursor: Any, slot: int) -> None:
-        statements = self._statements
+    def close(self) -> None:
+        self._engine.get().dispose()
+
+    @staticmethod
+    def _write(cursor: Any, slot: int) -> None:
+        statements = SQLITE_INCREMENT
         try:
-            if statements.begin:
-                cursor.execute(statements.begin)
+            cursor.execute(statements.begin)
             cursor.execute(statements.increment, (slot,))
             if cursor.rowcount == 0:
                 cursor.execute(statements.increment_new_slot, (slot,))
-            if statements.commit:
-                cursor.execute(statements.commit)
+            cursor.execute(statements.commit)
         finally:
             cursor.close()
 
     def _make_engine(self) -> Engine:
-        pool = {
-            "pool_size": self._pool_size,
-            "max_overflow": self._pool_size,
-            "pool_timeout": self._timeout_ms / 1000,
-            "pool_recycle": 1800,
-            "pool_reset_on_return": None,  # every increment ends its own transaction
-        }
-        if self._sqlite:
-            return _sqlite_engine(self._url, self._timeout_ms, pool)
-        return _postgres_engine(self._url, self._timeout_ms, self._durable, pool)
+        timeout_ms = self._timeout_ms
+        engine = create_engine(
+            self._url,
+            connect_args={"timeout": timeout_ms / 1000},
+            pool_size=self._pool_size,
+            max_overflow=self._pool_size,
+            pool_timeout=timeout_ms / 1000,
+            pool_recycle=1800,
+            pool_reset_on_return=None,  # every increment ends its own transaction
+        )
 
+        # Runs after src.database's pragmas (engine listeners follow the class-wide ones): an
+        # increment waits at most timeout_ms for the write lock, not the app's 10 s.
+        @event.listens_for(engine, "connect")
+        def _short_busy_timeout(dbapi_connection: Any, connection_record: Any) -> None:
+            dbapi_connection.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
 
-def _postgres_engine(url: URL, timeout_ms: int, durable: bool, pool: dict[str, Any]) -> Engine:
-    options = f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}"
-    if not durable:
-        # The commit returns before its WAL is flushed: a crash of Postgres itself may lose the
-        # last moments of counts (never count twice); nothing else changes.
-        options += " -c synchronous_commit=off"
-    connect_args = {
-        "connect_timeout": max(1, round(timeout_ms / 1000)),
-        "options": options,
-        "application_name": "movie-service-counter",
-    }
-    return create_engine(url, isolation_level="AUTOCOMMIT", connect_args=connect_args, **pool)
-
-
-def _sqlite_engine(url: URL, timeout_ms: int, pool: dict[str, Any]) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": timeout_ms / 1000}, **pool)
-
-    # Runs after src.database's pragmas (engine listeners follow the class-wide ones): an
-    # increment waits at most timeout_ms for the write lock, not the app's 10 s.
-    @event.listens_for(engine, "connect")
-    def _short_busy_timeout(dbapi_connection: Any, connection_record: Any) -> None:
-        dbapi_connection.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
-
-    return engine
+        return engine
