@@ -41,19 +41,27 @@ class PreparedRead:
     statement: Select[Any]
     sql: str = field(init=False)
     parameters: tuple[str, ...] = field(init=False)  # the names of $1, $2 ... in order
+    fixed: dict[str, Any] = field(init=False)  # the values the statement itself gives
     execute: str = field(init=False)
 
     def __post_init__(self) -> None:
         compiled = self.statement.compile(dialect=_PREPARING_DIALECT)
         names = tuple(compiled.positiontup or ())
         arguments = f"({', '.join(['%s'] * len(names))})" if names else ""
+        fixed = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
         object.__setattr__(self, "sql", compiled.string)
         object.__setattr__(self, "parameters", names)
+        object.__setattr__(self, "fixed", fixed)
         object.__setattr__(self, "execute", f"EXECUTE {self.name}{arguments}")
 
     def values(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
-        """Of `parameters`, those the statement takes."""
-        return {name: parameters[name] for name in self.parameters}
+        """Of `parameters`, those the statement takes (and does not give itself)."""
+        return {name: parameters[name] for name in self.parameters if name not in self.fixed}
+
+    def positional(self, parameters: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The values of $1, $2 ...: the statement's own, else from `parameters`."""
+        fixed = self.fixed
+        return tuple(fixed[name] if name in fixed else parameters[name] for name in self.parameters)
 
 
 @dataclass
@@ -76,7 +84,7 @@ class DirectReads:
     def first(self, read: PreparedRead, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row of `read`, or None; run again once on a new connection if the one
         taken was lost."""
-        values = tuple(parameters[name] for name in read.parameters)
+        values = read.positional(parameters)
         try:
             return self._run(self._take(), read, values)
         except _Lost:

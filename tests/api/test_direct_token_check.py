@@ -5,10 +5,13 @@ sees another instance's write, and survives its connection being cut."""
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import jwt
 import pytest
 from flask import Flask
 from sqlalchemy import event, text
@@ -105,6 +108,18 @@ def test_every_request_is_answered_after_the_connections_were_cut(deployed_app):
     assert [client.get("/me/", headers=headers).status_code for _ in range(3)] == [200] * 3
     _cut_every_connection(deployed_app)
     assert client.get("/catalog/movies/", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize("subject", [str(2**31), "-1", "0", "9" * 30])
+def test_a_subject_no_user_id_can_have_is_refused(isolated_app, subject):
+    token = _headers(isolated_app)["Authorization"].removeprefix("Bearer ")
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    key = isolated_app.config["JWT_SECRET_KEY"]
+    forged = jwt.encode({**claims, "sub": subject}, key, algorithm="HS256")
+    refused = isolated_app.test_client().get("/me/", headers=bearer(forged))
+    assert refused.status_code == 401
+    assert refused.json["detail"] == "The token's user no longer exists."
 
 
 @pytest.fixture
