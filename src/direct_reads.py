@@ -43,6 +43,8 @@ class PreparedRead:
     parameters: tuple[str, ...] = field(init=False)  # the names of $1, $2 ... in order
     fixed: dict[str, Any] = field(init=False)  # the values the statement itself gives
     execute: str = field(init=False)
+    # What the session would make of each column (a TypeDecorator's result value), or None.
+    processors: tuple[Any, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         compiled = self.statement.compile(dialect=_PREPARING_DIALECT)
@@ -53,6 +55,21 @@ class PreparedRead:
         object.__setattr__(self, "parameters", names)
         object.__setattr__(self, "fixed", fixed)
         object.__setattr__(self, "execute", f"EXECUTE {self.name}{arguments}")
+        dialect = _PREPARING_DIALECT
+        processors = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in self.statement.selected_columns
+        )
+        object.__setattr__(self, "processors", processors if any(processors) else ())
+
+    def row(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A row as the driver gave it, as the session would have given it."""
+        if not self.processors:
+            return values
+        return tuple(
+            value if process is None else process(value)
+            for process, value in zip(self.processors, values, strict=True)
+        )
 
     def values(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
         """Of `parameters`, those the statement takes (and does not give itself)."""
@@ -113,7 +130,7 @@ class DirectReads:
             self._close(held)  # cut off mid-statement (a worker's timeout): its state unknown
             raise
         self._idle.append(held)
-        return row
+        return None if row is None else read.row(row)
 
     def _give_back(self, held: _DirectConnection, error: Any) -> bool:
         """Keep a connection the statement failed on unless it was lost; True if lost."""

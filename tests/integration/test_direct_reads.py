@@ -1,16 +1,18 @@
 """Reads on a connection of their own (src/direct_reads.py), on Postgres: the engine's
-statement timeout holds there, a failure is SQLAlchemy's error naming no parameter, and the
-connection it failed on still answers."""
+statement timeout holds there, a failure is SQLAlchemy's error naming no parameter, the
+connection it failed on still answers, and columns come back as the session gives them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Engine, String, bindparam, func, select
+from sqlalchemy import Engine, String, bindparam, cast, event, func, literal, select
 from sqlalchemy.exc import OperationalError
 
 from src import create_app
+from src.columns import UtcDateTime
 from src.direct_reads import DirectReads, PreparedRead
 from src.extensions import db
 from tests.conftest import POSTGRES_URL, settings_for_tests
@@ -50,3 +52,18 @@ def test_a_read_over_the_timeout_is_an_error_naming_no_parameter(engine):
         reads.first(SLEEP, {"word": SECRET})
     assert SECRET not in str(raised.value)
     assert reads.first(ECHO, {"word": "still here"}) == ("STILL HERE",)
+
+
+def _in_tokyo(dbapi_connection, connection_record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET TIME ZONE 'Asia/Tokyo'")  # the driver then gives times at +09:00
+    cursor.close()
+    dbapi_connection.commit()
+
+
+def test_a_direct_read_gives_columns_as_the_session_does(engine):
+    event.listen(engine, "connect", _in_tokyo)
+    moment = datetime(2026, 12, 1, 13, 0, tzinfo=timezone(timedelta(hours=1)))
+    read = PreparedRead("moment", select(cast(literal(moment, UtcDateTime), UtcDateTime)))
+    [value] = DirectReads(engine).first(read, {})
+    assert value == moment and value.tzinfo is UTC
