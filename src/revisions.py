@@ -68,9 +68,11 @@ def request_revision(name: str) -> Revision:
     """Revision `name` for this request's read: the token check's when the view declared it
     (read in the check's statement, no statement more), else looked up now (`current`).
 
-    The token check is the first statement of the request's transaction, so what the view
-    reads after it is never older than that revision: an answer is at worst newer than the
-    revision it is kept under, never staler (and the next bump makes it unreachable).
+    The token check's statement ran before the view reads anything, and saw every commit
+    made before it started (on its own autocommit connection, src/direct_reads.py, or as
+    the first statement of the session's transaction): what the view reads after it is never
+    older than that revision. An answer is at worst newer than the revision it is kept under,
+    never staler (and the next bump makes it unreachable).
     """
     found = g.get(_GATE_READ, {}).get(name) if g else None
     return current(name) if found is None else found

@@ -27,6 +27,7 @@ BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="movie-service"'}
 MISSING_TOKEN = "This endpoint needs a bearer token: Authorization: Bearer <token>."  # noqa: S105
 REVOKED = "The token has been revoked; log in again."
 UNKNOWN_USER = "The token's user no longer exists."
+USER_IDS = range(1, 2**31)  # users.id is a 32-bit integer
 
 
 class Access(Enum):
@@ -145,14 +146,17 @@ def authenticate(*, refresh: bool = False, revision: RevisionName | None = None)
         user_id = int(claims["sub"])
     except ValueError:
         raise _refuse(UNKNOWN_USER) from None
+    if user_id not in USER_IDS:  # the statement's parameter is the column's type
+        raise _refuse(UNKNOWN_USER)
     sid, role = claims.get("sid"), claims.get("role", "user")
     if not isinstance(sid, str):
         raise _refuse(REVOKED)  # issued before sessions were stored, or made by hand
     if role not in ROLES:
         raise _refuse(TokenRefused.detail)
     name = revision(user_id) if callable(revision) else revision
-    # The first statement of the request's transaction: what the view reads after it is never
-    # older than the revision read here (see revisions.request_revision).
+    # Before anything the view reads, and seeing every commit made before it started: what
+    # the view reads after it is never older than the revision read here (see
+    # revisions.request_revision), and a revoked session is refused at once.
     found = repository.caller(user_id=user_id, sid=sid, revision=name)
     if found is None:
         raise _refuse(UNKNOWN_USER)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, and_, bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 
 from src.accounts.models import LoginSession, User
+from src.direct_reads import PreparedRead, direct_reads
 from src.extensions import db
 from src.revisions import REVISIONS
 
@@ -56,14 +57,32 @@ _CALLER_AND_REVISION = _CALLER.add_columns(REVISIONS.c.value, REVISIONS.c.stamp)
 )
 
 
-def caller(*, user_id: int, sid: str, revision: str | None = None) -> Row[Any] | None:
-    """(username, created_at, sid) of the user, sid None unless its login session `sid`
-    exists unrevoked; None when no such user. Two primary-key lookups, one round trip.
-    With `revision`, the row also has that revision's (value, stamp)."""
-    if revision is None:
-        return db.session.execute(_CALLER, {"user_id": user_id, "sid": sid}).first()
-    parameters = {"user_id": user_id, "sid": sid, "revision": revision}
-    return db.session.execute(_CALLER_AND_REVISION, parameters).first()
+class Caller(NamedTuple):
+    """What the token check reads of its caller; value and stamp are the revision's."""
+
+    username: str
+    created_at: datetime
+    sid: str | None  # None unless the login session exists unrevoked
+    value: int | None = None  # None when the revision was never bumped
+    stamp: int | None = None
+
+
+_CALLER_READ = PreparedRead("token_check", _CALLER)
+_CALLER_AND_REVISION_READ = PreparedRead("token_check_with_revision", _CALLER_AND_REVISION)
+
+
+def caller(*, user_id: int, sid: str, revision: str | None = None) -> Caller | None:
+    """The user and whether its login session `sid` is live; None when no such user. Two
+    primary-key lookups (three with `revision`: that revision too), one round trip, on the
+    direct connection where there is one (src/direct_reads.py), else in the session."""
+    read = _CALLER_READ if revision is None else _CALLER_AND_REVISION_READ
+    parameters = read.values({"user_id": user_id, "sid": sid, "revision": revision})
+    reads = direct_reads()
+    if reads is None:
+        row: Any = db.session.execute(read.statement, parameters).first()
+    else:
+        row = reads.first(read, parameters)
+    return None if row is None else Caller(*row)
 
 
 def rotate_refresh(*, sid: str, presented_jti: str, new_jti: str, expires_at: datetime) -> bool:

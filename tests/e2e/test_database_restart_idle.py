@@ -1,8 +1,9 @@
-"""Postgres restarted while the service is idle: the pool's connections all died with it. The
-pool's pre-ping finds them dead at checkout and reconnects, so even the first request after
-is answered 200 (without it, that request was a 503; measured: the ping costs ~15 us of CPU
-here and ~16 us in Postgres a request). The request counter's idle sessions died too: each
-is found ended before its UPDATE is sent and replaced, so no request goes uncounted."""
+"""Postgres restarted while the service is idle: its connections all died with it. The token
+check finds its own connection lost and runs once more on a new one (src/direct_reads.py);
+the pool's pre-ping finds the session's dead at checkout and reconnects. So even the first
+request after is answered 200 (without them, that request was a 503). The request counter's
+idle sessions died too: each is found ended before its UPDATE is sent and replaced, so no
+request goes uncounted."""
 
 import os
 

@@ -43,6 +43,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("src.http", "plumbing"),
     ("src.caching", "plumbing"),
     ("src.revisions", "plumbing"),
+    ("src.direct_reads", "plumbing"),
     ("src.clients.*", "plumbing"),
     ("src.*.*", "capabilities"),
     ("src.*", "foundation"),
