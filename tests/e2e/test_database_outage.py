@@ -10,6 +10,7 @@ import requests
 
 from tests.support.private_postgres import postgres_bin, private_postgres
 from tests.support.processes import migrate, run_flask, running_gunicorn
+from tests.support.worker import wait_for
 
 TIMEOUT_S = 10.0
 CLIENTS = 4
@@ -46,6 +47,12 @@ class Traffic:
                 )
                 with self.lock:
                     self.answers.append(answer)
+
+    def first_ok_sent_after(self, moment: float) -> float | None:
+        """When the first request sent after moment that was answered 200 was sent."""
+        with self.lock:
+            sent = [at for at, status, _, _ in self.answers if status == 200 and at > moment]
+        return min(sent, default=None)
 
     def __enter__(self) -> "Traffic":
         for thread in self.threads:
@@ -85,7 +92,11 @@ def test_postgres_restart_under_load(tmp_path):
                 starting_at = time.monotonic()
                 postgres.start()
                 back_at = time.monotonic()
-                time.sleep(6.0)
+                # Recovered, and answering for a while after it: what the assertions look at.
+                recovered_at = wait_for(
+                    lambda: traffic.first_ok_sent_after(back_at), limit_s=15.0, what="a 200"
+                )
+                time.sleep(max(0.0, recovered_at + 2.0 - time.monotonic()))
             count = requests.get(
                 f"{server.url}/request-count/", headers=headers, timeout=TIMEOUT_S
             ).json()["requests"]
