@@ -8,11 +8,11 @@ import os
 import pytest
 import requests
 
-from tests.support.private_postgres import postgres_bin, private_postgres
-from tests.support.processes import migrate, run_flask, running_gunicorn
+from tests.e2e.conftest import OPS_PASSWORD, OPS_USERNAME
+from tests.support.private_postgres import postgres_bin
+from tests.support.processes import running_gunicorn
 
 TIMEOUT_S = 10.0
-PASSWORD = "restart-test-password"
 
 pytestmark = pytest.mark.skipif(
     postgres_bin() is None and not os.environ.get("CI"),
@@ -28,18 +28,16 @@ def _statuses(url: str, headers: dict[str, str], count: int) -> list[int]:
         ]
 
 
-def test_the_first_request_after_an_idle_restart_is_answered(tmp_path):
-    with private_postgres() as postgres:
-        env = {"DATABASE_URL": postgres.url, "INSTANCE_DIR": str(tmp_path)}
-        migrate(env)
-        run_flask("create-admin", "--username", "ops", "--password", PASSWORD, env=env)
-        with running_gunicorn(env, workers=1, threads=4) as server:
-            body = {"username": "ops", "password": PASSWORD}
-            login = requests.post(f"{server.url}/login/", json=body, timeout=TIMEOUT_S)
-            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-            assert _statuses(server.url, headers, 8) == [200] * 8  # every thread's connection
-            postgres.stop()
-            postgres.start()
-            after = _statuses(server.url, headers, 8)
-            log = server.log_text()
+def test_the_first_request_after_an_idle_restart_is_answered(restartable_postgres, tmp_path):
+    postgres = restartable_postgres
+    env = {"DATABASE_URL": postgres.url, "INSTANCE_DIR": str(tmp_path)}
+    with running_gunicorn(env, workers=1, threads=4) as server:
+        body = {"username": OPS_USERNAME, "password": OPS_PASSWORD}
+        login = requests.post(f"{server.url}/login/", json=body, timeout=TIMEOUT_S)
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        assert _statuses(server.url, headers, 8) == [200] * 8  # every thread's connection
+        postgres.stop()
+        postgres.start()
+        after = _statuses(server.url, headers, 8)
+        log = server.log_text()
     assert after == [200] * 8, log[log.find("Traceback") :][:3000]
