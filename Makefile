@@ -1,4 +1,5 @@
-# make run: the service with its embedded defaults. make test: the whole suite.
+# make run: the service with its embedded defaults. make test: the whole suite, on Postgres too
+# when TEST_DATABASE_URL is set or a local one answers (scripts/test.sh).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -36,7 +37,7 @@ test-tools:
 	scripts/test-tools.sh
 
 test: lint test-tools
-	$(BIN)/pytest
+	scripts/test.sh
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

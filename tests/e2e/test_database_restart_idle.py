@@ -10,12 +10,12 @@ import os
 import pytest
 import requests
 
+from tests.e2e.conftest import OPS_PASSWORD, OPS_USERNAME
 from tests.e2e.counter_support import stored_count
-from tests.support.private_postgres import postgres_bin, private_postgres
-from tests.support.processes import instance_env, migrate, run_flask, running_gunicorn
+from tests.support.private_postgres import postgres_bin
+from tests.support.processes import instance_env, running_gunicorn
 
 TIMEOUT_S = 10.0
-PASSWORD = "restart-test-password"
 
 pytestmark = pytest.mark.skipif(
     postgres_bin() is None and not os.environ.get("CI"),
@@ -31,22 +31,20 @@ def _statuses(url: str, headers: dict[str, str], count: int) -> list[int]:
         ]
 
 
-def test_the_first_request_after_an_idle_restart_is_answered(tmp_path):
-    with private_postgres() as postgres:
-        env = instance_env(tmp_path, postgres.url)
-        migrate(env)
-        run_flask("create-admin", "--username", "ops", "--password", PASSWORD, env=env)
-        with running_gunicorn(env, workers=1, threads=4) as server:
-            body = {"username": "ops", "password": PASSWORD}
-            login = requests.post(f"{server.url}/login/", json=body, timeout=TIMEOUT_S)
-            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-            assert _statuses(server.url, headers, 8) == [200] * 8  # every thread's connection
-            counted_before = stored_count(postgres.url)
-            postgres.stop()
-            postgres.start()
-            after = _statuses(server.url, headers, 8)
-            log = server.log_text()
-            counted = stored_count(postgres.url)
+def test_the_first_request_after_an_idle_restart_is_answered(restartable_postgres, tmp_path):
+    postgres = restartable_postgres
+    env = instance_env(tmp_path, postgres.url)
+    with running_gunicorn(env, workers=1, threads=4) as server:
+        body = {"username": OPS_USERNAME, "password": OPS_PASSWORD}
+        login = requests.post(f"{server.url}/login/", json=body, timeout=TIMEOUT_S)
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        assert _statuses(server.url, headers, 8) == [200] * 8  # every thread's connection
+        counted_before = stored_count(postgres.url)
+        postgres.stop()
+        postgres.start()
+        after = _statuses(server.url, headers, 8)
+        log = server.log_text()
+        counted = stored_count(postgres.url)
     assert after == [200] * 8, log[log.find("Traceback") :][:3000]
     assert "request not counted" not in log
     assert counted - counted_before == 8
