@@ -41,6 +41,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("src.pagination", "plumbing"),
     ("src.http", "plumbing"),
     ("src.caching", "plumbing"),
+    ("src.limit_counts", "plumbing"),
     ("src.revisions", "plumbing"),
     ("src.clients.*", "plumbing"),
     ("src.*.*", "capabilities"),
