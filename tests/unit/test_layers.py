@@ -42,6 +42,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("src.http", "plumbing"),
     ("src.caching", "plumbing"),
     ("src.limit_counts", "plumbing"),
+    ("src.repeat_reads", "web"),
     ("src.revisions", "plumbing"),
     ("src.clients.*", "plumbing"),
     ("src.*.*", "capabilities"),
