@@ -180,21 +180,47 @@ class CachedPage:
     def nbytes(self) -> int:
         return len(self.data) + len(self.digest)
 
+    @property
+    def page(self) -> CachedPage:
+        """Itself: an entry that holds a page (a search's holds more) names it `page`."""
+        return self
 
-def answer(body: bytes, etag: str) -> Response:
+
+@dataclass(frozen=True, slots=True)
+class KeptAnswer:
+    """How an answer was made from the read cache: the key of its entry and, for a page, the
+    links put around it. What src/repeat_reads.py keeps per request as sent."""
+
+    key: str
+    links: tuple[str | None, str | None] | None = None
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.key) + sum(len(link or "") for link in self.links or ())
+
+
+class CachedResponse(Response):
+    """An answer of the read cache (200, or 304 without a body), and how it was made."""
+
+    kept: KeptAnswer | None = None
+
+
+def answer(body: bytes, etag: str, kept: KeptAnswer | None = None) -> CachedResponse:
     """200 with the body, or 304 without one when If-None-Match holds this ETag."""
     if "If-None-Match" in request.headers and request.if_none_match.contains_weak(etag):
         # The type is dropped from a 304 on the wire; the security headers still see an API answer.
-        response = Response(status=304, mimetype="application/json")
+        response = CachedResponse(status=304, mimetype="application/json")
     else:
-        response = Response(body, mimetype="application/json")
+        response = CachedResponse(body, mimetype="application/json")
     response.set_etag(etag)
     response.headers["Cache-Control"] = CACHE_CONTROL
+    response.kept = kept
     return response
 
 
-def answer_body(entry: CachedBody) -> Response:
-    return answer(entry.body, entry.etag)
+def answer_body(entry: CachedBody, *, key: str | None = None) -> CachedResponse:
+    """The kept body (entry `key` of the read cache, when named)."""
+    return answer(entry.body, entry.etag, None if key is None else KeptAnswer(key))
 
 
 def answer_page(
@@ -203,12 +229,19 @@ def answer_page(
     page: int,
     page_size: int,
     links: tuple[str | None, str | None] | None = None,
-) -> Response:
+    key: str | None = None,
+) -> CachedResponse:
     """The contract's envelope around a cached page, with this request's links: by page
     number, or `links` (next, previous) when the caller made them (a cursor's)."""
     if links is None:
         made = envelope(items=(), count=entry.count, page=page, page_size=page_size)
         links = (made["next"], made["previous"])
+    return _around(entry, links, None if key is None else KeptAnswer(key, links))
+
+
+def _around(
+    entry: CachedPage, links: tuple[str | None, str | None], kept: KeptAnswer | None
+) -> CachedResponse:
     following = json.dumps(links[0]).encode()
     preceding = json.dumps(links[1]).encode()
     body = b'{"count":%d,"next":%s,"previous":%s,"data":%s}' % (
@@ -219,7 +252,17 @@ def answer_page(
     )
     # JSON values delimit themselves, so these parts name one body.
     tag = _digest(b"%d" % entry.count, following, preceding, entry.digest.encode())
-    return answer(body, tag)
+    return answer(body, tag, kept)
+
+
+def answer_again(kept: KeptAnswer) -> CachedResponse | None:
+    """The answer made as `kept` says, from its entry; None once the entry has gone."""
+    entry = read_cache().get(kept.key)
+    if entry is None:
+        return None
+    if kept.links is None:
+        return answer(entry.body, entry.etag, kept)
+    return _around(entry.page, kept.links, kept)
 
 
 def answer_html(entry: CachedBody) -> Response:

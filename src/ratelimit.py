@@ -1,71 +1,47 @@
-"""Rate limits. Every request counts against its client address (RATELIMIT_ADDRESS), checked
-before the token gate so that 401s, 404s and public pages count too; then each routed view,
-counted apart, by what it declares: `@limit_per_address(setting=...)` per client address (login,
-register and the password change: RATELIMIT_AUTH), `@not_rate_limited` neither limit (probes,
-the scraper), and a view that declares nothing per user, or per address without a token
-(RATELIMIT_DEFAULT). Each check is one store round
-trip: fixed windows aligned to the clock, so the window's end is known without asking. Answers
-announce the limit nearest to running out (X-RateLimit-*); only a 429 of a limit gets its
-Retry-After. A failing store never fails a request: it is served unlimited, logged and counted
-in /metrics. Counts are shared only through Redis storage (RATELIMIT_STORAGE_URI): with
-memory:// each process keeps its own."""
+"""Rate limits. Every request counts against its client address (RATELIMIT_ADDRESS), from
+before the token gate on, so that 401s, 404s and public pages count too; then each routed
+view, counted apart, by what it declares: `@limit_per_address(setting=...)` per client address
+(login, register and the password change: RATELIMIT_AUTH), `@not_rate_limited` neither limit
+(probes, the scraper), and a view that declares nothing per user, or per address without a
+token (RATELIMIT_DEFAULT).
+
+Both limits of a request are counted in one round trip to the store (src/limit_counts.py),
+once the caller is known: after the token gate and the body policy, the address first, so a
+request over its address limit does not count against its view's. A request answered in
+between (the gate's 401/403, the body policy's 400/413/415) counts against its address alone,
+as it is answered, and is a 429 instead when the address is over. Answers announce the limit
+nearest to running out (X-RateLimit-*); only a 429 of a limit gets its Retry-After. A failing
+store never fails a request: it is served unlimited, logged and counted in /metrics. Counts
+are shared only through Redis storage (RATELIMIT_STORAGE_URI): with memory:// each process
+keeps its own."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-import math
-import time
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from flask import Flask, Response, after_this_request, g, request
 from limits import RateLimitItem, parse
-from limits.errors import StorageError
-from limits.storage import Storage, storage_from_string
 
 from config import ConfigError
 from src.accounts.auth import verified_principal
-from src.errors import AppError
+from src.errors import AppError, handle_app_error
+from src.limit_counts import STORE_ERRORS, Hit, LimitCounts, Window
 from src.metrics import RATE_LIMIT_STORE_FAILURES
 from src.view_limits import ViewLimit, limit_of
 
-NAMESPACE = "movie-service"
-STORE_TIMEOUT_S = 0.5  # a Redis that hangs delays a request by this much per check, no more
 # Flask's own view of the static files, not ours to decorate: its requests count against the
 # address limit, as every request does, and against no view limit.
 FLASK_STATIC_VIEW = "static"
-_REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 _EXTENSION = "movie_rate_limits"
-# RuntimeError: limits' memory storage restarting its expiry timer from two threads at once
-# ("threads can only be started once"); fixed upstream after limits 5.8.0, not yet released.
-STORE_ERRORS = (StorageError, RuntimeError)
+_THIS_REQUEST = "rate_limits_of_this_request"  # in `g`, read and written only here
 
 log = logging.getLogger(__name__)
 
 
 class LimitExceeded(AppError):
     status, title = 429, "Too Many Requests"
-
-
-@dataclass(frozen=True)
-class Window:
-    """Where one limit stands for this request's client."""
-
-    limit: int
-    remaining: int
-    reset_at: float  # epoch seconds
-    breached: bool
-
-    def headers(self) -> dict[str, str]:
-        return {
-            "X-RateLimit-Limit": str(self.limit),
-            "X-RateLimit-Remaining": str(self.remaining),
-            "X-RateLimit-Reset": str(math.ceil(self.reset_at)),
-        }
-
-    def retry_after(self) -> str:
-        return str(max(1, math.ceil(self.reset_at - time.time())))
 
 
 def client_key() -> str:
@@ -95,78 +71,88 @@ def store_failed(check: str, error: BaseException | None) -> None:
     )
 
 
-def store_options(storage_uri: str) -> dict[str, Any]:
-    """Store errors as StorageError; a Redis that does not answer gives up quickly."""
-    options: dict[str, Any] = {"wrap_exceptions": True}
-    if storage_uri.startswith(_REDIS_SCHEMES):
-        options |= {"socket_connect_timeout": STORE_TIMEOUT_S, "socket_timeout": STORE_TIMEOUT_S}
-    return options
+def _refusal(hit: Hit) -> LimitExceeded:
+    if hit.check == "address":
+        return LimitExceeded(f"Too many requests from this address: {hit.limit}; retry later.")
+    return LimitExceeded(f"Too many requests: {hit.limit}; retry later.")
 
 
-def hit(storage: Storage, limit: RateLimitItem, *key: str) -> Window:
-    """Count one hit in the limit's current window: one round trip (INCR, and EXPIRE on the
-    window's first hit). Windows are aligned to the clock, the same on every host."""
-    period = limit.get_expiry()
-    now = time.time()
-    start = now - now % period
-    name = "/".join((NAMESPACE, *key, f"{limit.amount}-{period}-{int(start)}"))
-    count = storage.incr(name, max(1, math.ceil(start + period - now)))
-    remaining = max(0, limit.amount - count)
-    return Window(limit.amount, remaining, start + period, breached=count > limit.amount)
+@dataclass
+class _RequestLimits:
+    """This request's limits between the two hooks: the address hit, known before the token
+    gate; the windows counted once the view's own hit is known too."""
+
+    address: Hit
+    counted: bool = False
+    windows: list[Window] = field(default_factory=list)
 
 
 class RateLimits:
-    """One app's limits: per address on every request, then per view once the caller is known."""
+    """One app's limits: the address hit noted before the token gate, counted together with the
+    view's hit (per caller, so after the gate) in one round trip to the store."""
 
     def __init__(self, *, address_limit: RateLimitItem, storage_uri: str) -> None:
         self.address_limit = address_limit
-        storage = storage_from_string(storage_uri, **store_options(storage_uri))
-        if not isinstance(storage, Storage):
-            raise ConfigError(f"RATELIMIT_STORAGE_URI names an asyncio store: {storage_uri!r}")
-        self.storage = storage
+        self.counts = LimitCounts(storage_uri)
         self.view_limits: dict[
             str, tuple[RateLimitItem, bool]
         ] = {}  # endpoint: (limit, per address)
         self.not_address_limited: set[str] = set()  # endpoints
 
-    def check_address(self) -> None:
-        """Count this request against its address; 429 once the address is over its limit."""
+    def note_address(self) -> None:
+        """Before the token gate: this request counts against its address, whatever answers
+        it. Counted with the view's limit (check), or alone when a hook in between (the gate,
+        the body policy) answered first."""
         if request.endpoint in self.not_address_limited:
             return
-        window = self._hit("address", self.address_limit, "address", client_key())
-        # Announced once the answer is made; the view's check (same object, a later hook of
-        # this request) adds its own window to the list.
-        windows = g.rate_limit_windows = [window]
-        after_this_request(lambda response: self._announce(windows, response))
-        if window is not None and window.breached:
-            raise LimitExceeded(
-                f"Too many requests from this address: {self.address_limit}; retry later."
-            )
+        noted = _RequestLimits(Hit("address", self.address_limit, ("address", client_key())))
+        setattr(g, _THIS_REQUEST, noted)
+        after_this_request(lambda response: self._finish(noted, response))
 
-    def check_view(self) -> None:
-        """Count this request against its view's limit, per caller (after the token gate)."""
+    def check(self) -> None:
+        """After the gate and the body policy: count the address and the view's limit in one
+        round trip, the address first (a request over it does not count against the view);
+        429 when either is over."""
+        noted: _RequestLimits | None = g.get(_THIS_REQUEST)
+        hits = [noted.address] if noted is not None else []
         declared = self.view_limits.get(request.endpoint or "")
-        if declared is None:
-            return
-        limit, per_address = declared
-        caller = f"addr:{client_key()}" if per_address else user_or_address()
-        window = self._hit("view", limit, "view", str(request.endpoint), caller)
-        windows: list[Window | None] | None = g.get("rate_limit_windows")
-        if windows is not None:
-            windows.append(window)
-        if window is not None and window.breached:
-            raise LimitExceeded(f"Too many requests: {limit}; retry later.")
+        if declared is not None:
+            limit, per_address = declared
+            caller = f"addr:{client_key()}" if per_address else user_or_address()
+            hits.append(Hit("view", limit, ("view", str(request.endpoint), caller)))
+        if noted is not None:
+            noted.counted = True
+        windows = self._count(hits)
+        if noted is not None:
+            noted.windows = windows
+        self._refuse_if_over(hits, windows)
 
-    def _hit(self, check: str, limit: RateLimitItem, *key: str) -> Window | None:
+    def _count(self, hits: list[Hit]) -> list[Window]:
+        if not hits:
+            return []
         try:
-            return hit(self.storage, limit, *key)
+            return self.counts.count(hits)
         except STORE_ERRORS as error:
-            store_failed(check, error)
-            return None
+            for hit in hits:
+                store_failed(hit.check, error)
+            return []
 
     @staticmethod
-    def _announce(found: list[Window | None], response: Response) -> Response:
-        windows = [window for window in found if window is not None]
+    def _refuse_if_over(hits: list[Hit], windows: list[Window]) -> None:
+        for hit, window in zip(hits, windows, strict=False):
+            if window.breached:
+                raise _refusal(hit)
+
+    def _finish(self, noted: _RequestLimits, response: Response) -> Response:
+        if not noted.counted:  # answered before check: the address alone, and over it a 429
+            noted.counted = True
+            noted.windows = self._count([noted.address])
+            if noted.windows and noted.windows[0].breached:
+                response = handle_app_error(_refusal(noted.address))
+        return self._announce(noted.windows, response)
+
+    @staticmethod
+    def _announce(windows: list[Window], response: Response) -> Response:
         if not windows:
             return response
         nearest = min(windows, key=lambda w: (not w.breached, w.remaining, w.limit))
@@ -190,7 +176,8 @@ def _limit(name: str, text: str) -> RateLimitItem:
 
 
 def init_address_limit(app: Flask) -> None:
-    """The per-address check: call before the token gate's hook is registered."""
+    """The per-address limit: call before the token gate's hook is registered (every request
+    that passes the Host check counts against its address, the gate's 401s too)."""
     if not app.config["RATELIMIT_ENABLED"]:
         return
     limits = RateLimits(
@@ -198,13 +185,13 @@ def init_address_limit(app: Flask) -> None:
         storage_uri=app.config["RATELIMIT_STORAGE_URI"],
     )
     app.extensions[_EXTENSION] = limits
-    app.before_request(limits.check_address)
+    app.before_request(limits.note_address)
 
 
 def init_rate_limits(app: Flask) -> None:
     """The per-view limits, as each view declares them: call after the token gate and the
-    blueprints (users are known, every view is routed), so that the view check runs after the
-    gate and the body policy."""
+    blueprints (users are known, every view is routed), so that the one count of both limits
+    runs after the gate and the body policy."""
     limits = rate_limits(app)
     if limits is None:
         return
@@ -215,7 +202,7 @@ def init_rate_limits(app: Flask) -> None:
         if declared.setting is not None:
             limit = _setting(app, declared.setting)
             limits.view_limits[endpoint] = (limit, declared.per_address)
-    app.before_request(limits.check_view)
+    app.before_request(limits.check)
 
 
 def _setting(app: Flask, name: str) -> RateLimitItem:

@@ -39,7 +39,7 @@ def _page(
         return caching.CachedPage.of(count=found["count"], items=dump.dump(found["data"]))
 
     entry = caching.read_cache().get_or_make(key, make)
-    return caching.answer_page(entry, page=query["page"], page_size=query["page_size"])
+    return caching.answer_page(entry, page=query["page"], page_size=query["page_size"], key=key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,11 @@ def search_movies(query: dict[str, Any]) -> Response:
     key = caching.cache_key("catalog.search", revision, caching.canonical(query))
     entry = cache.get_or_make(key, make)
     return caching.answer_page(
-        entry.page, page=query["page"], page_size=query["page_size"], links=_links(query, entry)
+        entry.page,
+        page=query["page"],
+        page_size=query["page_size"],
+        links=_links(query, entry),
+        key=key,
     )
 
 
@@ -127,4 +131,4 @@ def get_movie(movie_id: uuid.UUID) -> Response:
     def make() -> caching.CachedBody:
         return caching.CachedBody.of(_movie.dump(service.get_movie(movie_id=movie_id)))
 
-    return caching.answer_body(caching.read_cache().get_or_make(key, make))
+    return caching.answer_body(caching.read_cache().get_or_make(key, make), key=key)

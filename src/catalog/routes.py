@@ -19,12 +19,14 @@ from src.catalog.schemas import (
     MovieUpdateSchema,
 )
 from src.pagination import PageQuerySchema, envelope_schema
+from src.repeat_reads import answers_repeats
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog", description="The movie catalog")
 # The reads take schema instances: given a class, webargs would build a schema every request.
 
 
 @bp.get("/movies/")
+@answers_repeats
 @bp.arguments(MovieQuerySchema(), location="query")
 @bp.response(200, envelope_schema(MovieSchema))
 @bp.alt_response(304, description=NOT_MODIFIED)
@@ -44,6 +46,7 @@ def create_movie(data: dict[str, Any]) -> Movie:
 
 
 @bp.get("/movies/expired/")
+@answers_repeats
 @bp.arguments(ExpiredQuerySchema(), location="query")
 @bp.response(200, envelope_schema(MovieSchema))
 @bp.alt_response(304, description=NOT_MODIFIED)
@@ -54,6 +57,7 @@ def expired_movies(query: dict[str, Any]) -> Response:
 
 
 @bp.get("/movies/<uuid:movie_id>/")
+@answers_repeats
 @bp.response(200, MovieSchema)
 @bp.alt_response(304, description=NOT_MODIFIED)
 @reads_revision(service.CATALOG_REVISION)
@@ -89,6 +93,7 @@ def delete_movie(movie_id: uuid.UUID) -> None:
 
 
 @bp.get("/genres/")
+@answers_repeats
 @bp.arguments(PageQuerySchema(), location="query")
 @bp.response(200, envelope_schema(GenreSchema))
 @bp.alt_response(304, description=NOT_MODIFIED)

@@ -27,7 +27,7 @@ def list_collections(*, owner_id: int) -> Response:
     def make() -> caching.CachedBody:
         return caching.CachedBody.of(_list.dump(service.list_collections(owner_id=owner_id)))
 
-    return caching.answer_body(caching.read_cache().get_or_make(key, make))
+    return caching.answer_body(caching.read_cache().get_or_make(key, make), key=key)
 
 
 def get_collection(*, owner_id: int, collection_uuid: UUID) -> Response:
@@ -39,4 +39,4 @@ def get_collection(*, owner_id: int, collection_uuid: UUID) -> Response:
         found = service.get_collection(owner_id=owner_id, collection_uuid=collection_uuid)
         return caching.CachedBody.of(_collection.dump(found))
 
-    return caching.answer_body(caching.read_cache().get_or_make(key, make))
+    return caching.answer_body(caching.read_cache().get_or_make(key, make), key=key)

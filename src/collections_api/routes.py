@@ -17,6 +17,7 @@ from src.collections_api.schemas import (
     CollectionSchema,
     CollectionUpdateSchema,
 )
+from src.repeat_reads import answers_repeats
 
 bp = Blueprint(
     "collections",
@@ -28,6 +29,7 @@ NOT_YOURS = "No such collection among yours (another user's is 404 too)."
 
 
 @bp.get("/")
+@answers_repeats
 @bp.response(200, CollectionListSchema)
 @bp.alt_response(304, description=NOT_MODIFIED)
 @reads_revision(service.revision_name)
@@ -45,6 +47,7 @@ def create_collection(data: dict[str, Any]) -> dict[str, UUID]:
 
 
 @bp.get("/<uuid:collection_uuid>/")
+@answers_repeats
 @bp.response(200, CollectionSchema)
 @bp.alt_response(404, description=NOT_YOURS)
 @bp.alt_response(304, description=NOT_MODIFIED)

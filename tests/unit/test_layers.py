@@ -42,6 +42,8 @@ RULES: tuple[tuple[str, str], ...] = (
     ("src.pagination", "plumbing"),
     ("src.http", "plumbing"),
     ("src.caching", "plumbing"),
+    ("src.limit_counts", "plumbing"),
+    ("src.repeat_reads", "web"),
     ("src.revisions", "plumbing"),
     ("src.direct_reads", "plumbing"),
     ("src.clients.*", "plumbing"),
