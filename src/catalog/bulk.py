@@ -108,6 +108,7 @@ class Loader:
         if self.dropped is not None:
             empty_load.finish(self.dropped)
             db.session.commit()
+            empty_load.settle()
 
 
 def _write_batch(movies: Sequence[Movie]) -> BatchResult:

@@ -7,7 +7,7 @@ import gzip
 import json
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from src.extensions import db
 
@@ -221,3 +221,22 @@ def test_rows_the_fast_checks_leave_to_the_schema_are_still_imported(
     ran = _movies(client, user_headers)["data"][0]
     assert (ran["title"], ran["imdb_score"], ran["genres"]) == ("Ran", 8.0, ["War"])
     assert _rejects(path)[0]["problem"] == "length: Not a valid integer."
+
+
+def test_a_load_into_an_empty_catalog_is_vacuumed_so_index_only_scans_skip_the_heap(
+    isolated_app, backend, tmp_path
+):
+    if backend != "postgres":
+        pytest.skip("the one-transaction load into an empty catalog is Postgres's")
+    rows = "".join(f"v{number},Movie {number},DVD,90,2000,3,drama,,,,,\n" for number in range(500))
+    path = tmp_path / "movies.csv"
+    path.write_text(f"{HEADER}\n{rows}", encoding="utf-8")
+    result = isolated_app.test_cli_runner().invoke(args=["catalog", "import", str(path)])
+    assert "500 imported" in result.output, result.output
+    with isolated_app.app_context():
+        pages, visible = db.session.execute(
+            text("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'movies'")
+        ).one()
+        db.session.execute(text("DELETE FROM movies"))
+        db.session.commit()
+    assert pages > 0 and visible == pages
