@@ -1,14 +1,23 @@
-"""Reads and resets of the request count, in the request's own session; never commits."""
+"""Reads and resets of the request count; never commits. The read is one prepared statement
+on a direct connection where there is one (src/direct_reads.py), as the token check is: it
+sees every increment committed before it, and takes no pooled connection."""
 
 from __future__ import annotations
 
 from src.counter.statements import TAKE_WRITE_LOCK, TOTAL, ZERO_ALL, ZERO_RETURNING_OLD_COUNTS
+from src.direct_reads import PreparedRead, direct_reads
 from src.extensions import db
+
+_TOTAL_READ = PreparedRead("request_count_total", TOTAL)
 
 
 def total() -> int:
     """The sum over every slot."""
-    return int(db.session.scalar(TOTAL) or 0)
+    reads = direct_reads()
+    if reads is None:
+        return int(db.session.scalar(TOTAL) or 0)
+    row = reads.first(_TOTAL_READ, {})
+    return int((row[0] if row is not None else 0) or 0)
 
 
 def zero_all_slots() -> int:

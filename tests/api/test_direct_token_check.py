@@ -71,9 +71,30 @@ def test_a_read_answered_from_cache_takes_no_pooled_connection(deployed_app):
 
 def test_a_view_that_reads_after_the_token_check_still_uses_the_session(deployed_app):
     client, headers = deployed_app.test_client(), _headers(deployed_app)
+    query = f"/catalog/movies/?title=never-asked-{uuid.uuid4().hex}"  # not in the read cache
     with _pool_checkouts(deployed_app) as checkouts:
-        assert client.get("/request-count/", headers=headers).status_code == 200
+        assert client.get(query, headers=headers).status_code == 200
     assert len(checkouts) == 1
+
+
+def test_the_request_count_is_read_on_a_direct_connection_and_sees_every_increment(
+    deployed_app,
+):
+    client, headers = deployed_app.test_client(), _headers(deployed_app)
+    with deployed_app.app_context():
+        db.session.execute(text("UPDATE request_counter SET count = 0"))
+        db.session.execute(text("UPDATE request_counter SET count = 5 WHERE slot = 0"))
+        db.session.execute(text("UPDATE request_counter SET count = 7 WHERE slot = 1"))
+        db.session.commit()
+    with _pool_checkouts(deployed_app) as checkouts:
+        first = client.get("/request-count/", headers=headers)
+    assert checkouts == []
+    assert first.status_code == 200
+    assert first.json == {"requests": 12}
+    with deployed_app.app_context():
+        db.session.execute(text("UPDATE request_counter SET count = count + 3 WHERE slot = 2"))
+        db.session.commit()
+    assert client.get("/request-count/", headers=headers).json == {"requests": 15}
 
 
 def test_a_logout_refuses_the_token_at_the_next_request(isolated_app):
