@@ -109,17 +109,23 @@ _EXTENSION = "read_cache"
 def read_cache(app: Flask | None = None) -> ReadCache:
     """This process's read cache for the app, made on first use with the configured bounds;
     a forked worker starts with an empty one of its own."""
+    return bounded_cache(_EXTENSION, app)
+
+
+def bounded_cache(extension: str, app: Flask | None = None, *, byte_share: int = 1) -> ReadCache:
+    """The app's per-process cache kept under `extension`, bounded by READ_CACHE_MAX_ENTRIES
+    and 1/byte_share of READ_CACHE_MAX_BYTES; made on first use, anew after a fork."""
     target = app if app is not None else current_app
-    holder: PerProcess[ReadCache] | None = target.extensions.get(_EXTENSION)
+    holder: PerProcess[ReadCache] | None = target.extensions.get(extension)
     if holder is None:
         config = target.config
         made = per_process(
             lambda: ReadCache(
                 max_entries=config["READ_CACHE_MAX_ENTRIES"],
-                max_bytes=config["READ_CACHE_MAX_BYTES"],
+                max_bytes=config["READ_CACHE_MAX_BYTES"] // byte_share,
             )
         )
-        holder = target.extensions.setdefault(_EXTENSION, made)
+        holder = target.extensions.setdefault(extension, made)
     return holder.get()
 
 

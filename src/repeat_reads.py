@@ -19,12 +19,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 
 from src import revisions
 from src.accounts.auth import current_principal
-from src.caching import CachedResponse, KeptAnswer, ReadCache, answer_again
-from src.per_process import PerProcess, per_process
+from src.caching import CachedResponse, KeptAnswer, ReadCache, answer_again, bounded_cache
 
 F = TypeVar("F", bound=Callable[..., Any])
 INDEX_SHARE_OF_BYTES = 4  # the index may hold this fraction of the read cache's byte bound
@@ -33,18 +32,7 @@ _EXTENSION = "read_cache_requests"
 
 def request_index(app: Flask | None = None) -> ReadCache:
     """This process's index of the requests met, made on first use (anew after a fork)."""
-    target = app if app is not None else current_app
-    holder: PerProcess[ReadCache] | None = target.extensions.get(_EXTENSION)
-    if holder is None:
-        config = target.config
-        made = per_process(
-            lambda: ReadCache(
-                max_entries=config["READ_CACHE_MAX_ENTRIES"],
-                max_bytes=config["READ_CACHE_MAX_BYTES"] // INDEX_SHARE_OF_BYTES,
-            )
-        )
-        holder = target.extensions.setdefault(_EXTENSION, made)
-    return holder.get()
+    return bounded_cache(_EXTENSION, app, byte_share=INDEX_SHARE_OF_BYTES)
 
 
 def _request_key(revision_name: str) -> str:

@@ -8,16 +8,16 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import jwt
 import pytest
 from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from src.extensions import db
 from tests.conftest import PASSWORD, bearer
+from tests.support.revocation import assert_logout_refuses_the_next_cached_read
+from tests.support.statements import app_engine_events
 
 
 @pytest.fixture
@@ -35,17 +35,8 @@ def _headers(app: Flask) -> dict[str, str]:
     return bearer(response.json["access_token"])
 
 
-@contextmanager
-def _pool_checkouts(app: Flask) -> Iterator[list[object]]:
-    seen: list[object] = []
-    with app.app_context():
-        engine = db.engine
-    listen = ("checkout", lambda *args: seen.append(args[0]))
-    event.listen(engine, *listen)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, *listen)
+def _pool_checkouts(app: Flask):
+    return app_engine_events(app, "checkout", 0)
 
 
 def _cut_every_connection(app: Flask) -> None:
@@ -99,12 +90,7 @@ def test_the_request_count_is_read_on_a_direct_connection_and_sees_every_increme
 
 def test_a_logout_refuses_the_token_at_the_next_request(isolated_app):
     client, headers = isolated_app.test_client(), _headers(isolated_app)
-    assert client.get("/catalog/movies/", headers=headers).status_code == 200
-    assert client.post("/logout/", headers=headers).status_code == 200
-    refused = client.get("/catalog/movies/", headers=headers)
-    assert refused.status_code == 401
-    assert refused.mimetype == "application/problem+json"
-    assert refused.json["detail"] == "The token has been revoked; log in again."
+    assert_logout_refuses_the_next_cached_read(client, headers)
 
 
 def test_a_write_is_seen_by_the_next_cached_read(isolated_app, admin_of_isolated_app):

@@ -5,32 +5,23 @@ the very next read."""
 from __future__ import annotations
 
 import uuid
-from contextlib import contextmanager
 
 from flask import Flask
-from sqlalchemy import event
 
 from src import create_app
 from src.extensions import db
 from tests.conftest import PASSWORD, bearer, settings_for_tests
 from tests.support.collections import collection, create, listed
+from tests.support.revocation import assert_logout_refuses_the_next_cached_read
+from tests.support.statements import app_engine_events
 
 HEAT = {"title": "Heat", "format": "DVD", "length": 170, "release_year": 1995, "rating": 5}
 # What a session runs around its statements (the test's savepoints; SQLite's BEGIN).
 _TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
 
 
-@contextmanager
 def _statements_of(app: Flask):
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-    listen = ("before_cursor_execute", lambda *args: seen.append(args[2]))
-    event.listen(engine, *listen)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, *listen)
+    return app_engine_events(app, "before_cursor_execute", 2)
 
 
 def _data_statements(statements: list[str]) -> list[str]:
@@ -54,12 +45,7 @@ def test_a_cached_read_is_one_statement_the_token_check(client, user_headers):
 def test_a_revoked_session_is_refused_by_a_cached_read(client, register):
     tokens = register("alice")
     headers = bearer(tokens["access_token"])
-    assert client.get("/catalog/movies/", headers=headers).status_code == 200
-    assert client.post("/logout/", headers=headers).status_code == 200
-    refused = client.get("/catalog/movies/", headers=headers)
-    assert refused.status_code == 401
-    assert refused.mimetype == "application/problem+json"
-    assert refused.json["detail"] == "The token has been revoked; log in again."
+    assert_logout_refuses_the_next_cached_read(client, headers)
 
 
 def _admin_headers(app: Flask) -> dict[str, str]:
