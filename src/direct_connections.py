@@ -2,7 +2,7 @@
 one thread at a time, kept idle between uses, with the statements prepared on each so far.
 
 What runs on every request runs here (the token check's lookup, the request count's sum and
-the counter's increment, src/direct_reads.py and src/counter/sessions.py): one round trip a
+the counter's increment, src/direct_reads.py and src/counter/increments.py): one round trip a
 statement, no pool checkout, no BEGIN or ROLLBACK, and Postgres parses and plans a statement
 once per connection. The reads and the increment share the connections: a process holds at
 most as many as its threads ran statements at once, beside its SQLAlchemy pool.
@@ -65,13 +65,13 @@ class DirectConnection:
         psycopg error of a statement that failed (psycopg.OperationalError: no answer)."""
         pgconn = self.pgconn
         if name not in self._prepared:
-            _done(pgconn.prepare(name, sql))
+            _done(pgconn.prepare(name, sql), pgconn)
             self._prepared.add(name)
-        return _done(pgconn.exec_prepared(name, values))  # type: ignore[arg-type]  # None is NULL
+        return _done(pgconn.exec_prepared(name, values), pgconn)  # type: ignore[arg-type]  # None is NULL
 
     def run_once(self, sql: bytes, values: Parameters) -> pq.abc.PGresult:
         """Run `sql` unprepared (a statement that seldom runs)."""
-        return _done(self.pgconn.exec_params(sql, values))
+        return _done(self.pgconn.exec_params(sql, values), self.pgconn)
 
     def close(self) -> None:
         self.pgconn.finish()
@@ -90,10 +90,14 @@ class DirectConnection:
         self.pgconn.finish()
 
 
-def _done(result: pq.abc.PGresult) -> pq.abc.PGresult:
+def _done(result: pq.abc.PGresult, pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
     if result.status in _DONE:
         return result
-    raise errors.error_from_result(result)
+    error = errors.error_from_result(result)
+    if pgconn.status != pq.ConnStatus.OK and not isinstance(error, psycopg.OperationalError):
+        # libpq's own report of a connection gone (no SQLSTATE), as psycopg raises it.
+        raise psycopg.OperationalError(str(error)) from error
+    raise error
 
 
 class DirectConnections:

@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import String, bindparam, cast, func, literal, select
+from sqlalchemy import String, bindparam, cast, create_engine, func, literal, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
 
 from src import create_app
 from src.columns import UtcDateTime
+from src.direct_connections import DirectConnection
 from src.direct_reads import DirectReads, PreparedRead, direct_connections
 from tests.conftest import POSTGRES_URL, settings_for_tests
 
@@ -22,6 +23,7 @@ TIMEOUT_MS = 200
 SECRET = "a-session-id-never-to-be-logged"
 SETTING = PreparedRead("statement_timeout", select(func.current_setting("statement_timeout")))
 ECHO = PreparedRead("echo", select(func.upper(bindparam("word", type_=String))))
+BACKEND = PreparedRead("backend", select(func.pg_backend_pid()))
 SLEEP = PreparedRead(
     "sleep", select(func.pg_sleep(1).label("slept"), func.upper(bindparam("word", type_=String)))
 )
@@ -72,3 +74,21 @@ def test_a_direct_read_gives_times_in_utc_whatever_the_servers_zone(reads, monke
     read = PreparedRead("moment", select(cast(literal(moment, UtcDateTime), UtcDateTime)))
     [value] = reads.first(read, {})
     assert value == moment and value.tzinfo is UTC
+
+
+def _terminate(pid: int) -> None:
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f"SELECT pg_terminate_backend({pid}, 5000)"))
+    finally:
+        engine.dispose()
+
+
+def test_a_read_whose_connection_is_lost_as_it_runs_runs_once_more_on_a_new_one(reads, monkeypatch):
+    [before] = reads.first(BACKEND, {})
+    _terminate(before)
+    # Lost after the check made before each statement (a restart at that very moment).
+    monkeypatch.setattr(DirectConnection, "was_closed_by_server", lambda self: False)
+    [after] = reads.first(BACKEND, {})
+    assert after != before
