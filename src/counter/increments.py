@@ -1,5 +1,6 @@
-"""The counter's increments on Postgres: one prepared UPDATE per request on one of the
-process's direct connections (src/direct_connections.py), the ones its token checks use.
+"""The counter's increments on Postgres: one prepared UPDATE on one of the process's direct
+connections (src/direct_connections.py), the ones its token checks use, adding the requests
+of one group commit (src/counter/group_commit.py).
 
 This runs on every request the service answers, so it takes the cheapest path measured here
 (`python -m bench.counter`): no pool checkout, no SQLAlchemy or psycopg cursor on the way, and
@@ -9,6 +10,8 @@ replaced, so that request is still counted.
 """
 
 from __future__ import annotations
+
+import random
 
 import psycopg
 
@@ -27,21 +30,25 @@ _INCREMENT_NEW_SLOT_SQL = POSTGRES_INCREMENT.increment_new_slot.encode()
 
 class PostgresIncrements:
     """Counts into Postgres's striped rows over `connections`: an autocommitted UPDATE of one
-    slot per request."""
+    slot per write."""
 
     def __init__(self, *, connections: DirectConnections, slots: int) -> None:
         self._connections = connections
-        # The increment's one parameter, in libpq's text format, made once per slot.
+        # The parameters in libpq's text format, made once.
         self.slot_parameters = [str(slot).encode() for slot in range(slots)]
+        self._sizes = [str(size).encode() for size in range(65)]
 
-    def increment(self, slot: int) -> None:
-        """Count one request in `slot`; raises CounterUnavailable when the store fails."""
+    def add(self, requests: int) -> None:
+        """Count `requests` in a slot drawn at random (concurrent writes seldom wait for one
+        row's lock); raises CounterUnavailable when the store fails."""
         connections = self._connections
         try:
             held = connections.take()
         except psycopg.Error as exc:
             raise CounterUnavailable(str(exc)) from exc
-        parameters = [self.slot_parameters[slot]]
+        size = self._sizes[requests] if requests < len(self._sizes) else str(requests).encode()
+        slot = random.choice(self.slot_parameters)  # noqa: S311 (spreads writes)
+        parameters = [slot, size]
         try:
             if held.run(_INCREMENT, _INCREMENT_SQL, parameters).command_tuples == 0:
                 held.run_once(_INCREMENT_NEW_SLOT_SQL, parameters)  # the slot's row is missing

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import random
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from src.counter.group_commit import GroupCommit
 from src.counter.increments import CounterUnavailable, PostgresIncrements
 from src.counter.statements import SQLITE_INCREMENT
 from src.direct_connections import DirectConnections, conninfo
@@ -47,16 +49,24 @@ class CounterStore:
         self.slots = 1 if sqlite else max(1, slots)
         pool_size, timeout_ms = max(1, pool_size), max(1, timeout_ms)
         self._backend: PostgresIncrements | SqliteIncrements
+        self._count_one: Callable[[], None]
         if sqlite:
-            self._backend = SqliteIncrements(url=parsed, pool_size=pool_size, timeout_ms=timeout_ms)
+            sqlite_increments = SqliteIncrements(
+                url=parsed, pool_size=pool_size, timeout_ms=timeout_ms
+            )
+            self._backend = sqlite_increments
+            self._count_one = partial(sqlite_increments.increment, 0)
         else:
             if connections is None:
                 connections = _connections_of_its_own(parsed, timeout_ms, durable)
-            self._backend = PostgresIncrements(connections=connections, slots=self.slots)
+            postgres = PostgresIncrements(connections=connections, slots=self.slots)
+            self._backend = postgres
+            self._count_one = GroupCommit(postgres.add).add_one
 
     def increment(self) -> None:
-        """Count one request; raises CounterUnavailable when the store fails."""
-        self._backend.increment(random.randrange(self.slots))  # noqa: S311 (spreads writes)
+        """Count one request, committed when this returns; raises CounterUnavailable when the
+        store fails."""
+        self._count_one()
 
     def close(self) -> None:
         """Let go of this process's idle connections (a store done with, in tests)."""
