@@ -1,5 +1,6 @@
-"""One read-only statement on a connection of its own in autocommit, prepared once on it:
-the token check's lookup, which every request with a token runs before its view.
+"""One read-only statement on one of this process's direct connections (src/direct_connections.py),
+prepared once on each: the token check's lookup, which every request with a token runs before
+its view, and the request count's sum.
 
 Through the request's session the same statement costs four round trips (the pool's pre-ping,
 BEGIN, the statement, the ROLLBACK that returns the connection) and SQLAlchemy's CPU around
@@ -7,29 +8,32 @@ each; here it is one, and Postgres neither parses nor plans it again. An autocom
 sees every transaction committed before it started: a revoked session is refused at once, and
 whatever the request reads after it (on any connection) is never older than what it saw.
 
-There is no pre-ping: a statement that finds its connection lost (Postgres restarted while it
-idled) runs once more on a new connection, which only a read may do. A database that is down
-raises SQLAlchemy's errors, as the session would (503 problem), and the engine's connect
-arguments hold here too (the statement timeout).
+A connection the server ended while idle is found before the statement is sent; one found lost
+while it ran (Postgres restarted at that moment) runs it once more on a new connection, which
+only a read may do. A database that is down raises SQLAlchemy's errors, as the session would
+(503 problem), and the engine's connect arguments hold here too (the statement timeout).
 """
 
 from __future__ import annotations
 
-import os
 import weakref
 from collections.abc import Mapping
-from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select
-from sqlalchemy.dialects.postgresql import psycopg2
+import psycopg
+from flask import Flask, current_app
+from psycopg.adapt import PyFormat
+from sqlalchemy import Connection, Select
+from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
+from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DBAPIError
 
+from src.direct_connections import DirectConnection, DirectConnections, conninfo
 from src.extensions import db
 
-# Postgres's own placeholders ($1, $2 ...), as PREPARE takes them.
-_PREPARING_DIALECT = psycopg2.dialect(paramstyle="numeric_dollar")
+# Postgres's own placeholders ($1, $2 ...), as libpq prepares them.
+_PREPARING_DIALECT = psycopg_dialect.dialect(paramstyle="numeric_dollar")
 
 
 @dataclass(frozen=True)
@@ -42,25 +46,31 @@ class PreparedRead:
     sql: str = field(init=False)
     parameters: tuple[str, ...] = field(init=False)  # the names of $1, $2 ... in order
     fixed: dict[str, Any] = field(init=False)  # the values the statement itself gives
-    execute: str = field(init=False)
     # What the session would make of each column (a TypeDecorator's result value), or None.
     processors: tuple[Any, ...] = field(init=False)
+    prepared_name: bytes = field(init=False)
+    prepared_sql: bytes = field(init=False)
+    formats: tuple[PyFormat, ...] = field(init=False)  # the parameters', for libpq
 
     def __post_init__(self) -> None:
         compiled = self.statement.compile(dialect=_PREPARING_DIALECT)
         names = tuple(compiled.positiontup or ())
-        arguments = f"({', '.join(['%s'] * len(names))})" if names else ""
         fixed = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
-        object.__setattr__(self, "sql", compiled.string)
-        object.__setattr__(self, "parameters", names)
-        object.__setattr__(self, "fixed", fixed)
-        object.__setattr__(self, "execute", f"EXECUTE {self.name}{arguments}")
         dialect = _PREPARING_DIALECT
         processors = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None)
             for column in self.statement.selected_columns
         )
-        object.__setattr__(self, "processors", processors if any(processors) else ())
+        for name, value in (
+            ("sql", compiled.string),
+            ("parameters", names),
+            ("fixed", fixed),
+            ("processors", processors if any(processors) else ()),
+            ("prepared_name", self.name.encode()),
+            ("prepared_sql", compiled.string.encode()),
+            ("formats", (PyFormat.TEXT,) * len(names)),
+        ):
+            object.__setattr__(self, name, value)
 
     def row(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
         """A row as the driver gave it, as the session would have given it."""
@@ -81,123 +91,97 @@ class PreparedRead:
         return tuple(fixed[name] if name in fixed else parameters[name] for name in self.parameters)
 
 
-@dataclass
-class _DirectConnection:
-    connection: Any  # the driver's connection, in autocommit
-    cursor: Any
-    prepared: set[str] = field(default_factory=set)
-
-
 class DirectReads:
-    """Prepared reads on connections of this process made from `engine`, each used by one
-    thread at a time: as many as reads ran at once, no more (no pool, no checkout)."""
+    """Prepared reads on `connections`, failing with SQLAlchemy's errors as the session does."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
-        self._pid = os.getpid()
-        self._idle: list[_DirectConnection] = []  # list.pop and append are atomic: no lock
+    def __init__(self, connections: DirectConnections) -> None:
+        self.connections = connections
 
     def first(self, read: PreparedRead, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row of `read`, or None; run again once on a new connection if the one
-        taken was lost."""
+        taken was lost while it ran."""
         values = read.positional(parameters)
         try:
-            return self._run(self._take(), read, values)
+            return self._run(self._take(), read, values, retry=True)
         except _Lost:
-            return self._run(self._connect(), read, values, retry=False)
+            return self._run(self._take(), read, values, retry=False)
 
     def _run(
-        self,
-        held: _DirectConnection,
-        read: PreparedRead,
-        values: tuple[Any, ...],
-        *,
-        retry: bool = True,
+        self, held: DirectConnection, read: PreparedRead, values: tuple[Any, ...], *, retry: bool
     ) -> tuple[Any, ...] | None:
+        transformer = held.transformer
         try:
-            if read.name not in held.prepared:
-                held.cursor.execute(f"PREPARE {read.name} AS {read.sql}")
-                held.prepared.add(read.name)
-            held.cursor.execute(read.execute, values)
-            row: tuple[Any, ...] | None = held.cursor.fetchone()
-        except self._dbapi_error as error:
-            lost = self._give_back(held, error)
+            arguments = transformer.dump_sequence(values, read.formats)
+            result = held.run(read.prepared_name, read.prepared_sql, arguments)
+            transformer.set_pgresult(result)
+            row = transformer.load_row(0, tuple) if result.ntuples else None
+        except psycopg.Error as error:
+            lost = held.lost
+            self.connections.give_back(held)  # in autocommit a failed statement leaves nothing open
             if lost and retry:
                 raise _Lost from error
-            raise self._wrapped(read, values, error, lost=lost) from error
+            raise _wrapped(read, error, lost=lost) from error
         except BaseException:
-            self._close(held)  # cut off mid-statement (a worker's timeout): its state unknown
+            self.connections.discard(held)  # cut off mid-statement (a worker's timeout)
             raise
-        self._idle.append(held)
+        self.connections.give_back(held)
         return None if row is None else read.row(row)
 
-    def _give_back(self, held: _DirectConnection, error: Any) -> bool:
-        """Keep a connection the statement failed on unless it was lost; True if lost."""
-        if self._engine.dialect.is_disconnect(error, held.connection, held.cursor):
-            self._close(held)
-            return True
-        self._idle.append(held)  # in autocommit, a failed statement leaves nothing open
-        return False
-
-    def _take(self) -> _DirectConnection:
-        if self._pid != os.getpid():  # a forked child: the parent's connections are not ours
-            _INHERITED.extend(self._idle)
-            self._idle, self._pid = [], os.getpid()
+    def _take(self) -> DirectConnection:
         try:
-            return self._idle.pop()
-        except IndexError:
-            return self._connect()
+            return self.connections.take()
+        except psycopg.Error as error:  # as the session raises it: a 503 problem
+            raise DBAPIError.instance(None, None, error, psycopg.Error) from error
 
-    def _connect(self) -> _DirectConnection:
-        # Made by the engine's pool (its connect arguments and events), then detached from
-        # it: this object keeps it, never checked out again.
-        try:
-            proxied = self._engine.raw_connection()
-        except self._dbapi_error as error:  # as the session raises it: a 503 problem
-            raise DBAPIError.instance(
-                None, None, error, self._dbapi_error, dialect=self._engine.dialect
-            ) from error
-        connection: Any = proxied.driver_connection
-        proxied.detach()
-        connection.autocommit = True
-        return _DirectConnection(connection, connection.cursor())
 
-    def _close(self, held: _DirectConnection) -> None:
-        with suppress(self._dbapi_error):
-            held.connection.close()
-
-    def _wrapped(
-        self, read: PreparedRead, values: tuple[Any, ...], error: Exception, *, lost: bool
-    ) -> BaseException:
-        return DBAPIError.instance(
-            read.execute,
-            values,
-            error,
-            self._dbapi_error,
-            hide_parameters=True,  # a session id is a credential: never in a log
-            connection_invalidated=lost,
-            dialect=self._engine.dialect,
-        )
+def _wrapped(read: PreparedRead, error: psycopg.Error, *, lost: bool) -> BaseException:
+    return DBAPIError.instance(
+        read.sql,
+        None,
+        error,
+        psycopg.Error,
+        hide_parameters=True,  # a session id is a credential: never in a log
+        connection_invalidated=lost,
+    )
 
 
 class _Lost(Exception):
-    """The connection was lost before the statement ran (or while it did)."""
+    """The connection was lost while the statement ran."""
 
 
-# What a forked child inherited: never closed there (closing would end the parent's session).
-_INHERITED: list[_DirectConnection] = []
+_BY_APP: weakref.WeakKeyDictionary[Flask, DirectReads | None] = weakref.WeakKeyDictionary()
 
 
-_BY_ENGINE: weakref.WeakKeyDictionary[Engine, DirectReads | None] = weakref.WeakKeyDictionary()
+def _of(app: Flask) -> DirectReads | None:
+    try:
+        return _BY_APP[app]
+    except KeyError:
+        connections = _made_for(app.config)
+        return _BY_APP.setdefault(app, None if connections is None else DirectReads(connections))
 
 
-def _made_for(engine: Engine) -> DirectReads | None:
-    # Postgres through psycopg2 only: PREPARE/EXECUTE are its SQL, and a round trip there
-    # crosses a socket. SQLite's are function calls in process, its session costs no more.
-    if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg2":
+def direct_connections(app: Flask) -> DirectConnections | None:
+    """The app's direct connections in this process (its reads' and its counter's); None on
+    SQLite, whose statements are function calls in process: its session costs no more."""
+    reads = _of(app)
+    return None if reads is None else reads.connections
+
+
+def _made_for(config: Mapping[str, Any]) -> DirectConnections | None:
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "postgresql":
         return None
-    return DirectReads(engine)
+    counting = bool(config.get("REQUEST_COUNTER_ENABLED"))
+    return DirectConnections(
+        conninfo(
+            url,
+            connect_args=config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {}),
+            # The counter's increment waits at most this for its row; the reads take no lock
+            # that anything but a schema change holds.
+            lock_timeout_ms=config["REQUEST_COUNTER_TIMEOUT_MS"] if counting else None,
+            durable=not counting or bool(config["REQUEST_COUNTER_DURABLE"]),
+        )
+    )
 
 
 def direct_reads() -> DirectReads | None:
@@ -206,8 +190,4 @@ def direct_reads() -> DirectReads | None:
     transaction), whose uncommitted rows only that connection sees."""
     if isinstance(db.session.session_factory.kw.get("bind"), Connection):
         return None
-    engine = db.engine
-    try:
-        return _BY_ENGINE[engine]
-    except KeyError:
-        return _BY_ENGINE.setdefault(engine, _made_for(engine))
+    return _of(current_app._get_current_object())  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 from flask import Flask
 
 from src.counter.store import CounterStore, CounterUnavailable, note_failed_increment
+from src.direct_reads import direct_connections
 from src.http import REQUEST_ID_HEADER
 
 log = logging.getLogger(__name__)
@@ -67,5 +68,6 @@ def install_counter(app: Flask) -> None:
         pool_size=app.config["REQUEST_COUNTER_POOL_SIZE"],
         timeout_ms=app.config["REQUEST_COUNTER_TIMEOUT_MS"],
         durable=app.config["REQUEST_COUNTER_DURABLE"],
+        connections=direct_connections(app),  # the token checks': one connection a thread
     )
     app.wsgi_app = CountingMiddleware(app.wsgi_app, store)  # type: ignore[method-assign]

@@ -23,11 +23,13 @@ class Increment:
     commit: str = ""
 
 
-# Autocommit: the UPDATE is its own transaction. libpq's placeholders: the slot is $1.
+# Autocommit: the UPDATE is its own transaction. libpq's placeholders: the slot is $1, the
+# requests it counts (src/counter/group_commit.py) $2.
 POSTGRES_INCREMENT = Increment(
-    increment="UPDATE request_counter SET count = count + 1 WHERE slot = $1::integer",
-    increment_new_slot="INSERT INTO request_counter (slot, count) VALUES ($1::integer, 1)"
-    " ON CONFLICT (slot) DO UPDATE SET count = request_counter.count + 1",
+    increment="UPDATE request_counter SET count = count + $2::bigint WHERE slot = $1::integer",
+    increment_new_slot="INSERT INTO request_counter (slot, count)"
+    " VALUES ($1::integer, $2::bigint)"
+    " ON CONFLICT (slot) DO UPDATE SET count = request_counter.count + excluded.count",
 )
 # One writer at a time: take the write lock up front rather than fail on a stale snapshot.
 SQLITE_INCREMENT = Increment(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import random
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from src.counter.sessions import CounterUnavailable, PostgresSessions
+from src.counter.group_commit import GroupCommit
+from src.counter.increments import CounterUnavailable, PostgresIncrements
 from src.counter.statements import SQLITE_INCREMENT
+from src.direct_connections import DirectConnections, conninfo
 from src.metrics import COUNTER_FAILURES
 from src.per_process import per_process
 
@@ -26,36 +29,64 @@ class CounterStore:
     """Adds one to a slot per request, over connections of its own made in each process.
 
     Postgres: autocommitted UPDATEs spread over `slots` rows, so concurrent increments seldom
-    wait for one row's lock, over idle sessions kept per process (src/counter/sessions.py).
+    wait for one row's lock, on the process's direct connections (src/counter/increments.py):
+    the app's own, which its token checks use, else (a store on its own) a set made here.
     SQLite: one row, BEGIN IMMEDIATE, over a small SQLAlchemy pool of its own.
     """
 
     def __init__(
-        self, *, url: str, slots: int, pool_size: int, timeout_ms: int, durable: bool = True
+        self,
+        *,
+        url: str,
+        slots: int,
+        pool_size: int,
+        timeout_ms: int,
+        durable: bool = True,
+        connections: DirectConnections | None = None,
     ) -> None:
         parsed = make_url(url)
         sqlite = parsed.get_backend_name() == "sqlite"
         self.slots = 1 if sqlite else max(1, slots)
         pool_size, timeout_ms = max(1, pool_size), max(1, timeout_ms)
-        self._backend: PostgresSessions | SqliteIncrements
+        self._backend: PostgresIncrements | SqliteIncrements
+        self._count_one: Callable[[], None]
         if sqlite:
-            self._backend = SqliteIncrements(url=parsed, pool_size=pool_size, timeout_ms=timeout_ms)
-        else:
-            self._backend = PostgresSessions(
-                url=parsed,
-                slots=self.slots,
-                timeout_ms=timeout_ms,
-                durable=durable,
-                idle_max=pool_size,
+            sqlite_increments = SqliteIncrements(
+                url=parsed, pool_size=pool_size, timeout_ms=timeout_ms
             )
+            self._backend = sqlite_increments
+            self._count_one = partial(sqlite_increments.increment, 0)
+        else:
+            if connections is None:
+                connections = _connections_of_its_own(parsed, timeout_ms, durable)
+            postgres = PostgresIncrements(connections=connections, slots=self.slots)
+            self._backend = postgres
+            self._count_one = GroupCommit(postgres.add).add_one
 
     def increment(self) -> None:
-        """Count one request; raises CounterUnavailable when the store fails."""
-        self._backend.increment(random.randrange(self.slots))  # noqa: S311 (spreads writes)
+        """Count one request, committed when this returns; raises CounterUnavailable when the
+        store fails."""
+        self._count_one()
 
     def close(self) -> None:
         """Let go of this process's idle connections (a store done with, in tests)."""
         self._backend.close()
+
+
+def _connections_of_its_own(url: URL, timeout_ms: int, durable: bool) -> DirectConnections:
+    connect_args = {
+        "connect_timeout": max(1, round(timeout_ms / 1000)),
+        "options": f"-c statement_timeout={timeout_ms}",
+    }
+    return DirectConnections(
+        conninfo(
+            url,
+            connect_args=connect_args,
+            lock_timeout_ms=timeout_ms,
+            durable=durable,
+            application_name="movie-service-counter",
+        )
+    )
 
 
 class SqliteIncrements:

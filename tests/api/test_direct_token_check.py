@@ -1,5 +1,5 @@
 """The token check as deployed (an app whose session is not a test's outer transaction): on
-Postgres it runs on a connection of its own in autocommit (src/direct_reads.py), so a read
+Postgres it runs on the process's direct connections (src/direct_reads.py), so a read
 answered from cache takes nothing from the pool; it still refuses a revoked session at once,
 sees another instance's write, and survives its connection being cut."""
 
@@ -24,7 +24,7 @@ from tests.support.statements import app_engine_events
 def deployed_app(isolated_app: Flask, backend: str) -> Flask:
     """The isolated app on Postgres (SQLite's token check runs in the session)."""
     if backend != "postgres":
-        pytest.skip("the token check's connection of its own is Postgres's")
+        pytest.skip("the token check's direct connections are Postgres's")
     return isolated_app
 
 

@@ -1,9 +1,8 @@
-"""Postgres restarted while the service is idle: its connections all died with it. The token
-check finds its own connection lost and runs once more on a new one (src/direct_reads.py);
-the pool's pre-ping finds the session's dead at checkout and reconnects. So even the first
-request after is answered 200 (without them, that request was a 503). The request counter's
-idle sessions died too: each is found ended before its UPDATE is sent and replaced, so no
-request goes uncounted."""
+"""Postgres restarted while the service is idle: its connections all died with it. Each of
+the direct connections (the token check's and the counter's, src/direct_connections.py) is
+found ended before its next statement is sent and replaced; the pool's pre-ping finds the
+session's dead at checkout and reconnects. So even the first request after is answered 200
+(without them, that request was a 503), and no request goes uncounted."""
 
 import os
 

@@ -46,6 +46,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("src.repeat_reads", "web"),
     ("src.revisions", "plumbing"),
     ("src.direct_reads", "plumbing"),
+    ("src.direct_connections", "plumbing"),
     ("src.clients.*", "plumbing"),
     ("src.*.*", "capabilities"),
     ("src.*", "foundation"),

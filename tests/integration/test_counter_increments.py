@@ -1,6 +1,7 @@
-"""The counter's own Postgres sessions, on a database of their own whose counts commit for
-real: a session the server ended is replaced before it loses a count, a failed one is never
-reused, and a forked child leaves the parent's sessions alone."""
+"""The counter's increments on Postgres's direct connections (a store on its own makes its
+own), on a database of their own whose counts commit for real: a connection the server ended
+is replaced before it loses a count, a failed increment is reported and the next one counted,
+threads share at most one connection each, and a forked child leaves the parent's alone."""
 
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ APPLICATION = "movie-service-counter"
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    name = f"{make_url(POSTGRES_URL).database}_counter_sessions"
+    name = f"{make_url(POSTGRES_URL).database}_counter_increments"
     with postgres_database(name) as url:
-        instance = str(tmp_path_factory.mktemp("counter-sessions"))
+        instance = str(tmp_path_factory.mktemp("counter-increments"))
         with create_app(settings_for_tests(url, instance)).app_context():
             flask_migrate.upgrade()
         yield url
@@ -74,7 +75,9 @@ def _counter_backends_once_closed(url: str, at_most: int) -> list[int]:
     return backends
 
 
-def test_a_session_the_server_ended_while_idle_is_replaced_and_the_request_counted(database, store):
+def test_a_connection_the_server_ended_while_idle_is_replaced_and_the_request_counted(
+    database, store
+):
     store.increment()
     [ended] = _counter_backends(database)
     _sql(database, f"SELECT pg_terminate_backend({ended}, 5000)")  # waits until it is gone
@@ -83,7 +86,7 @@ def test_a_session_the_server_ended_while_idle_is_replaced_and_the_request_count
     assert ended not in _counter_backends(database)
 
 
-def test_a_session_whose_increment_failed_is_closed_and_the_next_request_counted(database, store):
+def test_an_increment_that_failed_is_reported_and_the_next_request_counted(database, store):
     store.increment()
     engine = create_engine(database)
     try:
@@ -98,7 +101,7 @@ def test_a_session_whose_increment_failed_is_closed_and_the_next_request_counted
     assert len(_counter_backends_once_closed(database, at_most=1)) == 1
 
 
-def test_threads_count_exactly_and_at_most_pool_size_sessions_stay_idle(database):
+def test_threads_count_exactly_on_at_most_one_connection_each(database):
     _sql(database, "UPDATE request_counter SET count = 0")
     store = CounterStore(url=database, slots=32, pool_size=2, timeout_ms=2000)
     start = threading.Barrier(6)
@@ -115,7 +118,7 @@ def test_threads_count_exactly_and_at_most_pool_size_sessions_stay_idle(database
         for thread in threads:
             thread.join()
         assert _stored(database) == 300
-        assert len(_counter_backends_once_closed(database, at_most=2)) <= 2
+        assert 1 <= len(_counter_backends(database)) <= 6
     finally:
         store.close()
 
@@ -136,7 +139,7 @@ def test_a_missing_slot_row_is_made_by_the_first_increment(database):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (gunicorn's workers)")
-def test_a_forked_child_counts_on_its_own_session_and_leaves_the_parents_alone(database, store):
+def test_a_forked_child_counts_on_its_own_connection_and_leaves_the_parents_alone(database, store):
     store.increment()
     [parents] = _counter_backends(database)
     pid = os.fork()
