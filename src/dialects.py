@@ -122,6 +122,12 @@ def spelling_closeness(needle: Any, *texts: Any) -> ColumnElement[float] | None:
     )
 
 
+def keeps_catalog_words() -> bool:
+    """Whether the catalog's words and their movies are kept (migration 0017's tables and
+    triggers): Postgres."""
+    return _session_dialect() == POSTGRES
+
+
 def allow_typos(*, similarity: float) -> None:
     """How close a word must be for near_spelling, for the rest of this transaction."""
     if _session_dialect() == POSTGRES:
