@@ -148,3 +148,15 @@ movie_words = Table(
     Column("title", String(TITLE_MAX), primary_key=True),
     Column("movie_id", Uuid, primary_key=True),
 )
+
+# Postgres only (migration 0018, kept in step by triggers on `movie_genres` and `movies`): how
+# many movies each genre has for each format and release year, so a count filtered by genre
+# (and format, year) sums a few rows instead of probing a link a movie.
+catalog_genre_counts = Table(
+    "catalog_genre_counts",
+    db.metadata,
+    Column("genre_id", Integer, primary_key=True),
+    Column("format", String(16), primary_key=True),
+    Column("release_year", Integer, primary_key=True),
+    Column("movies", Integer, nullable=False),
+)

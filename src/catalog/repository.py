@@ -15,10 +15,19 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from src import dialects
 from src.catalog import keyset
-from src.catalog.models import Genre, Movie, catalog_words, movie_genres, movie_words
+from src.catalog.models import (
+    Genre,
+    Movie,
+    catalog_genre_counts,
+    catalog_words,
+    movie_genres,
+    movie_words,
+)
 from src.extensions import db
 
 _EXACT_FILTERS = ("format", "release_year", "rating", "expiry_date")
+# The filters catalog_genre_counts can count (genre given, the others or not).
+_GENRE_COUNTED = frozenset({"genre", "format", "release_year"})
 _CASELESS_FILTERS = ("title", "director")
 # pg_trgm's word similarity from which a word counts as a near spelling of q: one typo
 # (a swap or a wrong letter) in a word of eight letters scores about 0.5.
@@ -69,11 +78,7 @@ def _conditions(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
     if "genre" in filters:
         # The genre's id looked up once (an InitPlan), then one primary-key probe a movie:
         # joining genres per row cost twice as much at a million movies.
-        genre_id = (
-            select(Genre.id)
-            .where(_same_caseless(Genre.name, filters["genre"].strip()))
-            .scalar_subquery()
-        )
+        genre_id = _genre_id(filters["genre"])
         has_genre = select(movie_genres.c.movie_id).where(
             movie_genres.c.movie_id == Movie.id, movie_genres.c.genre_id == genre_id
         )
@@ -81,6 +86,24 @@ def _conditions(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
     if "q" in filters:
         conditions.append(_matches_text(filters["q"]))
     return conditions
+
+
+def _genre_id(name: str) -> Any:
+    return select(Genre.id).where(_same_caseless(Genre.name, name.strip())).scalar_subquery()
+
+
+def _count_by_genre(filters: dict[str, Any]) -> int:
+    """The movies of a genre (and format, release year) from their kept counts."""
+    counts = catalog_genre_counts.c
+    query = select(func.coalesce(func.sum(counts.movies), 0)).where(
+        counts.genre_id == _genre_id(filters["genre"]),
+        *(
+            getattr(counts, name) == filters[name]
+            for name in ("format", "release_year")
+            if name in filters
+        ),
+    )
+    return int(db.session.execute(query).scalar_one())
 
 
 def _contains_text(q: str) -> ColumnElement[bool]:
@@ -250,6 +273,8 @@ def count(**filters: Any) -> int:
     _allow_typos(filters)
     if set(filters) == {"q"} and _by_words(filters["q"]):
         return sum(tier.movies for tier in _tiers(filters["q"], {}))
+    if "genre" in filters and filters.keys() <= _GENRE_COUNTED and dialects.keeps_genre_counts():
+        return _count_by_genre(filters)
     query = select(func.count()).select_from(Movie).where(*_conditions(filters))
     return int(db.session.execute(query).scalar_one())
 
