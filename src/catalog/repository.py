@@ -210,13 +210,14 @@ def _by_word_relevance(
             ids.extend(db.session.scalars(page))
         skip = max(0, skip - tier.movies)
         better = better + tier.words
+    total = sum(tier.movies for tier in tiers)
+    if not ids:
+        return [], total
     found = {
         movie.id: movie for movie in db.session.scalars(select(Movie).where(Movie.id.in_(ids)))
     }
     # A movie deleted by another transaction between the statements is left out.
-    return [found[movie_id] for movie_id in ids if movie_id in found], sum(
-        tier.movies for tier in tiers
-    )
+    return [found[movie_id] for movie_id in ids if movie_id in found], total
 
 
 def _tier_page(words: list[str], better: list[str], filters: dict[str, Any]) -> Select[Any]:
