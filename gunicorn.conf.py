@@ -54,6 +54,14 @@ def on_starting(server):
         os.remove(path)
 
 
+def post_worker_init(worker):
+    """The app is loaded: keep what start-up made out of full garbage collections
+    (src/collector.py)."""
+    from src.collector import settle_collector
+
+    settle_collector()
+
+
 def child_exit(server, worker):
     """Let the metrics of a dead worker stop counting as live gauges."""
     from prometheus_client import multiprocess

@@ -7,11 +7,13 @@ app (test client: routing, token check, revision lookup, query, dump, JSON) and 
 string of its own, so the read cache never answers its page; the exact count is kept once
 per revision and filters by design, so a filter that repeats (none: the first page, page
 5,000, the cursor) has its count computed by one warm-up request, not measured.
-`python -m bench.scale_queries URL` prints the report and records it in BENCHMARKS.md.
+`python -m bench.scale_queries URL` prints the report and records it in BENCHMARKS.md;
+`--print-only` (with `--kind` and `--slowest`) measures an already-loaded database by hand.
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import secrets
 import statistics
@@ -28,6 +30,7 @@ from sqlalchemy.engine import Engine
 from bench.catalog_data import FORMATS, GENRES
 from bench.report import machine, measured_at, record
 from config import database_url as driver_url
+from src.collector import settle_collector
 
 SAMPLES = 100
 TARGET_P50_MS, TARGET_P99_MS = 30.0, 100.0
@@ -36,6 +39,8 @@ SORTS = ["title", "-title", "release_year", "-release_year", "rating", "-rating"
          "imdb_score", "-imdb_score", "popularity", "-popularity", "created_at", "-created_at",
          "updated_at", "-updated_at"]  # fmt: skip
 LIST, EXPIRED = "/catalog/movies/", "/catalog/movies/expired/"
+# The statements whose plans are shown (the others, set_config and the revision, only run).
+_CATALOG_TABLES = ("FROM movies", "movie_words", "catalog_words", "catalog_genre_counts")
 
 
 def _first_pages(_: Any) -> Iterator[str]:
@@ -124,6 +129,7 @@ def _app(database_url: str) -> Any:
     overrides = {"ACCESS_LOG": False, "RATELIMIT_ENABLED": False}
     app = create_app({**overrides, "SQLALCHEMY_DATABASE_URI": driver_url(database_url)})
     app.config["REQUEST_COUNTER_ENABLED"] = False
+    settle_collector()  # as gunicorn.conf.py's post_worker_init does in each worker
     return app
 
 
@@ -172,7 +178,7 @@ def _plans(app: Any, client: Any, headers: dict[str, str], path: str) -> list[st
         for statement, parameters in seen:
             if not statement.lstrip().upper().startswith("SELECT"):
                 continue
-            if "FROM movies" not in statement:
+            if not any(table in statement for table in _CATALOG_TABLES):
                 cursor.execute(statement, parameters)  # set_config, the revision: as ran
                 continue
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters)
@@ -186,8 +192,10 @@ def _percentile(timings: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def measure(database_url: str) -> str:
-    """The markdown report: p50/p99 a query kind, targets, and each kind's plans."""
+def measure(database_url: str, *, kinds: list[str] | None = None, slowest: int = 0) -> str:
+    """The markdown report: p50/p99 a query kind, targets, and each kind's plans (only the
+    kinds whose label contains one of `kinds` when given; the `slowest` samples of each with
+    their timings on stderr)."""
     app = _app(database_url)
     client = app.test_client()
     headers = _headers(client)
@@ -200,9 +208,13 @@ def measure(database_url: str) -> str:
         whole_count_ms = (time.perf_counter() - started) * 1000
     rows, plans = [], []
     for label, make in KINDS:
+        if kinds and not any(kind in label for kind in kinds):
+            continue
         paths = list(make(app))
         print(label, file=sys.stderr, flush=True)
         timings = _timed(client, headers, paths)
+        for took, path in sorted(zip(timings, paths, strict=True), reverse=True)[:slowest]:
+            print(f"  {took:8.1f} ms  {path}", file=sys.stderr, flush=True)
         p50, p99 = statistics.median(timings), _percentile(timings, 0.99)
         met = "met" if p50 < TARGET_P50_MS and p99 < TARGET_P99_MS else "**NOT met**"
         rows.append(f"| {label} | {len(paths)} | {p50:.1f} | {p99:.1f} | {met} |")
@@ -235,7 +247,24 @@ def _report(url: str, movies: int, whole_count_ms: float, rows: list[str], plans
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":
-    report = measure(sys.argv[1])
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale_queries", description=__doc__)
+    parser.add_argument("url", help="a migrated Postgres database that holds the catalog")
+    parser.add_argument(
+        "--print-only", action="store_true", help="print the report, record nothing"
+    )
+    parser.add_argument(
+        "--kind", action="append", help="only the kinds whose label contains this (repeatable)"
+    )
+    parser.add_argument(
+        "--slowest", type=int, default=0, help="print the N slowest samples of each kind"
+    )
+    options = parser.parse_args(argv)
+    report = measure(options.url, kinds=options.kind, slowest=options.slowest)
     print(report)
-    print(record("scale_queries", report))
+    if not options.print_only:
+        print(record("scale_queries", report))
+
+
+if __name__ == "__main__":
+    main()

@@ -122,6 +122,18 @@ def spelling_closeness(needle: Any, *texts: Any) -> ColumnElement[float] | None:
     )
 
 
+def keeps_catalog_words() -> bool:
+    """Whether the catalog's words and their movies are kept (migration 0017's tables and
+    triggers): Postgres."""
+    return _session_dialect() == POSTGRES
+
+
+def keeps_genre_counts() -> bool:
+    """Whether the movies of each genre, format and year are counted as they are written
+    (migration 0018's table and triggers): Postgres."""
+    return _session_dialect() == POSTGRES
+
+
 def allow_typos(*, similarity: float) -> None:
     """How close a word must be for near_spelling, for the rest of this transaction."""
     if _session_dialect() == POSTGRES:

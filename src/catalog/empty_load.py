@@ -19,6 +19,7 @@ import logging
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from src import dialects
+from src.catalog import derived
 from src.extensions import db
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def begin() -> list[str] | None:
     rebuilt = connection.exec_driver_sql(_REBUILT).all()
     for drop, _ in rebuilt:
         connection.exec_driver_sql(drop)
+    derived.suspend(connection)  # the words and genre counts: made again in finish()
     return [make for _, make in rebuilt]
 
 
@@ -74,7 +76,8 @@ def finish(statements: list[str]) -> None:
     connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
     for statement in statements:
         connection.exec_driver_sql(statement)
-    connection.exec_driver_sql(f"ANALYZE {', '.join(TABLES)}")
+    derived.rebuild(connection)
+    connection.exec_driver_sql(f"ANALYZE {', '.join((*TABLES, *derived.TABLES))}")
 
 
 def settle() -> None:
@@ -88,7 +91,8 @@ def settle() -> None:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("SET statement_timeout = 0")
             try:
-                connection.exec_driver_sql(f"VACUUM (ANALYZE, SKIP_LOCKED) {', '.join(TABLES)}")
+                vacuumed = ", ".join((*TABLES, *derived.TABLES))
+                connection.exec_driver_sql(f"VACUUM (ANALYZE, SKIP_LOCKED) {vacuumed}")
             finally:
                 connection.exec_driver_sql("RESET statement_timeout")
     except SQLAlchemyError as error:

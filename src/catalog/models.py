@@ -128,3 +128,35 @@ Index(
     postgresql_where=Movie.external_id.isnot(None),
     sqlite_where=Movie.external_id.isnot(None),
 )
+
+# Postgres only (migration 0017, kept in step by triggers on `movies`): every distinct word of
+# the titles and directors (lower case, letters and digits with a letter) with how many
+# movies have each, and which movies
+# have each, with their titles. A one-word `q` finds its near spellings among the words, then
+# their movies by one primary-key range a word, in title order, instead of rechecking every
+# movie that shares trigrams.
+catalog_words = Table(
+    "catalog_words",
+    db.metadata,
+    Column("word", Text, primary_key=True),
+    Column("movies", Integer, nullable=False),
+)
+movie_words = Table(
+    "movie_words",
+    db.metadata,
+    Column("word", Text, primary_key=True),
+    Column("title", String(TITLE_MAX), primary_key=True),
+    Column("movie_id", Uuid, primary_key=True),
+)
+
+# Postgres only (migration 0018, kept in step by triggers on `movie_genres` and `movies`): how
+# many movies each genre has for each format and release year, so a count filtered by genre
+# (and format, year) sums a few rows instead of probing a link a movie.
+catalog_genre_counts = Table(
+    "catalog_genre_counts",
+    db.metadata,
+    Column("genre_id", Integer, primary_key=True),
+    Column("format", String(16), primary_key=True),
+    Column("release_year", Integer, primary_key=True),
+    Column("movies", Integer, nullable=False),
+)

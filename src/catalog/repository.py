@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from src import dialects
 from src.catalog import keyset
-from src.catalog.models import Genre, Movie, movie_genres
+from src.catalog.models import (
+    Genre,
+    Movie,
+    catalog_genre_counts,
+    catalog_words,
+    movie_genres,
+    movie_words,
+)
 from src.extensions import db
 
 _EXACT_FILTERS = ("format", "release_year", "rating", "expiry_date")
+# The filters catalog_genre_counts can count (genre given, the others or not).
+_GENRE_COUNTED = frozenset({"genre", "format", "release_year"})
 _CASELESS_FILTERS = ("title", "director")
 # pg_trgm's word similarity from which a word counts as a near spelling of q: one typo
 # (a swap or a wrong letter) in a word of eight letters scores about 0.5.
 WORD_SIMILARITY = 0.45
+# A q matched through the catalog's words (migration 0017): letters and digits only, one a
+# letter, three or more (what a trigram index can look up). Such a q can only occur inside one
+# word of a title or director, so "contains q" is "has a word that contains q".
+_ONE_WORD = re.compile(r"(?=[a-z0-9]*[a-z])[a-z0-9]{3,}")
 
 
 def get(*, movie_id: uuid.UUID) -> Movie | None:
@@ -62,11 +78,7 @@ def _conditions(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
     if "genre" in filters:
         # The genre's id looked up once (an InitPlan), then one primary-key probe a movie:
         # joining genres per row cost twice as much at a million movies.
-        genre_id = (
-            select(Genre.id)
-            .where(_same_caseless(Genre.name, filters["genre"].strip()))
-            .scalar_subquery()
-        )
+        genre_id = _genre_id(filters["genre"])
         has_genre = select(movie_genres.c.movie_id).where(
             movie_genres.c.movie_id == Movie.id, movie_genres.c.genre_id == genre_id
         )
@@ -74,6 +86,24 @@ def _conditions(filters: dict[str, Any]) -> list[ColumnElement[bool]]:
     if "q" in filters:
         conditions.append(_matches_text(filters["q"]))
     return conditions
+
+
+def _genre_id(name: str) -> Any:
+    return select(Genre.id).where(_same_caseless(Genre.name, name.strip())).scalar_subquery()
+
+
+def _count_by_genre(filters: dict[str, Any]) -> int:
+    """The movies of a genre (and format, release year) from their kept counts."""
+    counts = catalog_genre_counts.c
+    query = select(func.coalesce(func.sum(counts.movies), 0)).where(
+        counts.genre_id == _genre_id(filters["genre"]),
+        *(
+            getattr(counts, name) == filters[name]
+            for name in ("format", "release_year")
+            if name in filters
+        ),
+    )
+    return int(db.session.execute(query).scalar_one())
 
 
 def _contains_text(q: str) -> ColumnElement[bool]:
@@ -85,11 +115,131 @@ def _contains_text(q: str) -> ColumnElement[bool]:
 
 def _matches_text(q: str) -> ColumnElement[bool]:
     """A substring of title or director; where the database can tell, also a near spelling
-    of a word in them (the GIN trigram indexes answer both)."""
+    of a word in them (a one-word q through the catalog's words, any other through the GIN
+    trigram indexes)."""
+    if _by_words(q):
+        words = _near_words_query(q).subquery()
+        return _has_word(select(words.c.word))
     near = dialects.near_spelling(
         func.lower(q), func.lower(Movie.title), func.lower(Movie.director)
     )
     return _contains_text(q) if near is None else _contains_text(q) | near
+
+
+def _by_words(q: str) -> bool:
+    one_word = q.isascii() and _ONE_WORD.fullmatch(q.lower()) is not None
+    return one_word and dialects.keeps_catalog_words()
+
+
+def _near_words_query(q: str) -> Select[Any]:
+    """The catalog's words that contain q or are within about one typo of it (the trigram
+    index on the words answers both), each with whether it contains q, how close it is, and
+    how many movies have it."""
+    needle, word = literal(q.lower()), catalog_words.c.word
+    contains = word.like(f"%{q.lower()}%")  # q is letters and digits: nothing to escape
+    closeness = func.word_similarity(needle, word)
+    return select(word, contains.label("contains"), closeness, catalog_words.c.movies).where(
+        contains | needle.op("<%")(word), catalog_words.c.movies > 0
+    )
+
+
+def _has_word(words: Any) -> ColumnElement[bool]:
+    """The movie has one of `words` (a list, or a select of them) in its title or director."""
+    return (
+        select(movie_words.c.movie_id)
+        .where(
+            movie_words.c.word.in_(words),
+            movie_words.c.title == Movie.title,
+            movie_words.c.movie_id == Movie.id,
+        )
+        .exists()
+    )
+
+
+@dataclass(frozen=True)
+class _Tier:
+    """The words of one rank of relevance, and how many movies have their best word here."""
+
+    words: list[str]
+    movies: int
+
+
+def _tiers(q: str, filters: dict[str, Any]) -> list[_Tier]:
+    """The near words of q by relevance (containing q first, then closest first), grouped by
+    equal rank, each with how many movies (also matching filters) have their best word in it:
+    one word's own count, else one pass over the words' primary-key ranges; the movies' rows
+    only when other filters ask for them."""
+    found = db.session.execute(_near_words_query(q)).all()
+    ranked = sorted(found, key=lambda row: (not row[1], -row[2], row[0]))
+    groups = [
+        [row[0] for row in rows]
+        for _, rows in groupby(ranked, key=lambda row: (not row[1], -row[2]))
+    ]
+    if not groups:
+        return []
+    rank_of = {word: rank for rank, words in enumerate(groups) for word in words}
+    every_word = list(rank_of)
+    if len(found) == 1 and not filters:
+        return [_Tier(every_word, int(found[0][3]))]  # the word's own count
+    best = func.min(case(rank_of, value=movie_words.c.word)).label("best")
+    per_movie = select(best).where(movie_words.c.word.in_(every_word))
+    if filters:
+        per_movie = per_movie.join(Movie, Movie.id == movie_words.c.movie_id).where(
+            *_conditions(filters)
+        )
+    ranks = per_movie.group_by(movie_words.c.movie_id).subquery()
+    counts: dict[int, int] = dict(
+        db.session.execute(select(ranks.c.best, func.count()).group_by(ranks.c.best)).all()
+    )
+    return [_Tier(words, int(counts.get(rank, 0))) for rank, words in enumerate(groups)]
+
+
+def _by_word_relevance(
+    q: str, offset: int, limit: int, filters: dict[str, Any]
+) -> tuple[list[Movie], int]:
+    """A page by relevance of a one-word q, and the exact count (from the tiers' counts): tier
+    by tier (a movie in the tier of its best word), each by title, read in that order from
+    the words' (word, title, movie_id) ranges; then only the page's movies are read."""
+    tiers = _tiers(q, filters)
+    ids: list[uuid.UUID] = []
+    better: list[str] = []
+    skip = offset
+    for tier in tiers:
+        if len(ids) < limit and skip < tier.movies:
+            page = _tier_page(tier.words, better, filters).offset(skip).limit(limit - len(ids))
+            ids.extend(db.session.scalars(page))
+        skip = max(0, skip - tier.movies)
+        better = better + tier.words
+    total = sum(tier.movies for tier in tiers)
+    if not ids:
+        return [], total
+    found = {
+        movie.id: movie for movie in db.session.scalars(select(Movie).where(Movie.id.in_(ids)))
+    }
+    # A movie deleted by another transaction between the statements is left out.
+    return [found[movie_id] for movie_id in ids if movie_id in found], total
+
+
+def _tier_page(words: list[str], better: list[str], filters: dict[str, Any]) -> Select[Any]:
+    """The ids of the movies that have one of `words` and none of `better`, by title."""
+    has = movie_words
+    page = select(has.c.movie_id).where(has.c.word.in_(words))
+    if better:
+        other = movie_words.alias("better")
+        page = page.where(
+            ~select(other.c.movie_id)
+            .where(
+                other.c.word.in_(better),
+                other.c.title == has.c.title,
+                other.c.movie_id == has.c.movie_id,
+            )
+            .exists()
+        )
+    if filters:
+        page = page.join(Movie, Movie.id == has.c.movie_id).where(*_conditions(filters))
+    if len(words) > 1:  # a movie with two of the words is one result
+        page = page.group_by(has.c.title, has.c.movie_id)
+    return page.order_by(has.c.title.asc(), has.c.movie_id.asc())
 
 
 def _relevance(q: str) -> list[Any]:
@@ -122,6 +272,10 @@ def search(*, sort: str, **filters: Any) -> Select[tuple[Movie]]:
 def count(**filters: Any) -> int:
     """How many movies match every given filter."""
     _allow_typos(filters)
+    if set(filters) == {"q"} and _by_words(filters["q"]):
+        return sum(tier.movies for tier in _tiers(filters["q"], {}))
+    if "genre" in filters and filters.keys() <= _GENRE_COUNTED and dialects.keeps_genre_counts():
+        return _count_by_genre(filters)
     query = select(func.count()).select_from(Movie).where(*_conditions(filters))
     return int(db.session.execute(query).scalar_one())
 
@@ -133,6 +287,8 @@ def by_relevance(
     many match in all (None for an empty page after the first: the rows that would say so are
     before it)."""
     _allow_typos({"q": q})
+    if _by_words(q):
+        return _by_word_relevance(q, offset, limit, filters)
     # Ranking reads every match anyway: counting them in the same statement costs one index
     # scan and one pass over the rows instead of two. It keeps the ids of the matches, not
     # their whole rows; only the page's own movies are read whole.

@@ -137,6 +137,24 @@ def test_a_reimport_updates_the_same_movies_by_external_id(run_import, client, u
     assert sorted(heat["genres"]) == ["Drama", "crime"]
 
 
+def test_a_search_by_word_finds_what_each_import_wrote(run_import, client, user_headers, backend):
+    # On Postgres the first import loads an empty catalog in one transaction, the second
+    # upserts by external_id: each keeps the catalog's words (migration 0017) in step.
+    run_import("movies.csv", f"{HEADER}\n{ALIEN}\n{HEAT}\n")
+    renamed = HEAT.replace("Heat,VHS", "Manhunter,VHS").replace("Michael Mann", "Kathryn Bigelow")
+    result, _ = run_import("movies.csv", f"{HEADER}\n{ALIEN}\n{renamed}\n")
+    assert "0 imported, 2 updated" in result.output, result.output
+    for q, found in [("heat", []), ("manhunter", ["Manhunter"]), ("michael", []),
+                     ("bigelow", ["Manhunter"]), ("ridley", ["Alien"])]:  # fmt: skip
+        listed = _movies(client, user_headers, q=q)
+        assert [movie["title"] for movie in listed["data"]] == found, q
+        assert listed["count"] == len(found)
+    typo = _movies(client, user_headers, q="manhuntre")
+    assert [movie["title"] for movie in typo["data"]] == (
+        ["Manhunter"] if backend == "postgres" else []
+    )
+
+
 def test_a_cached_catalog_read_sees_the_import(run_import, client, user_headers):
     before = client.get("/catalog/movies/", headers=user_headers)
     assert before.json["count"] == 0
