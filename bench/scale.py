@@ -92,8 +92,8 @@ def report(run: ImportRun, url: str) -> str:
             "",
             "Import of a generated CSV (`bench/scale_data.py`, deterministic) with "
             "`flask --app wsgi catalog import` into a freshly migrated Postgres database: "
-            "COPY into staging tables, then set-based upserts, 10,000 rows a batch; into this "
-            "empty catalog all in one transaction, the secondary indexes and foreign keys "
+            "into this empty catalog all in one transaction, 10,000 rows a batch COPYed "
+            "with FREEZE straight into the tables, the secondary indexes and foreign keys "
             "made after the load (src/catalog/empty_load.py).",
             "",
             "| figure | value | target |",

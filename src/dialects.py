@@ -6,9 +6,9 @@ database they run on. The engines themselves are set up in src/database.py."""
 from __future__ import annotations
 
 import io
-import re
+import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -48,11 +48,7 @@ def bulk_load(
     if not rows:
         return
     if connection.dialect.name == POSTGRES:
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        buffer = io.StringIO()
-        buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
-        buffer.seek(0)
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+        copy_in(connection, table, columns, copy_rows(rows))
         return
     marks = ", ".join("?" for _ in columns)
     statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
@@ -61,19 +57,75 @@ def bulk_load(
     connection.exec_driver_sql(statement, hexed)
 
 
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+def copy_in(
+    connection: Connection, table: str, columns: Sequence[str], data: str, *, freeze: bool = False
+) -> None:
+    """COPY rows given in COPY's text format (copy_rows) into a Postgres table. FREEZE writes
+    them frozen and all-visible (no vacuum needed after), allowed only into a table created or
+    truncated in the current subtransaction."""
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    options = " WITH (FREEZE)" if freeze else ""
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN{options}"
+    cursor.copy_expert(statement, io.StringIO(data), size=_COPY_READ)
+
+
+_COPY_READ = 1 << 20  # bytes a read of the buffer: fewer calls back into Python
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(value: Any) -> str:
+def copy_rows(rows: Iterable[tuple[Any, ...]]) -> str:
+    """Rows in COPY's text format: a line each, values separated by tabs."""
+    lines = []
+    for row in rows:
+        texts = [value if type(value) is str else copy_value(value) for value in row]
+        line = "\t".join(texts)
+        # One look at the whole line instead of one a string: its only backslashes are its
+        # NULLs' and its only tabs the separators, or a value needs escaping after all.
+        if (
+            line.count("\\") != row.count(None)
+            or line.count("\t") != len(texts) - 1
+            or "\n" in line
+            or "\r" in line
+        ):
+            line = "\t".join(map(copy_value, row))
+        lines.append(line)
+    return "".join(line + "\n" for line in lines)
+
+
+def copy_value(value: Any) -> str:
     """A value in COPY's text format: \\N for NULL, the separators escaped."""
+    kind = type(value)
+    if kind is str:
+        return copy_str(value)
     if value is None:
         return "\\N"
-    if isinstance(value, str):  # most strings have nothing to escape: no translate for them
-        return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
+    if kind is float:
+        return repr(value)  # the shortest text that reads back as the same double
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value)  # numbers, UUIDs
+    return str(value)  # ints, UUIDs
+
+
+def copy_str(value: str) -> str:
+    # isprintable() is False for a tab, newline or carriage return (and other controls,
+    # which translate leaves as they are): most strings need no translate.
+    if value.isprintable() and "\\" not in value:
+        return value
+    return value.translate(_COPY_ESCAPES)
+
+
+def random_uuids(count: int) -> list[str]:
+    """`count` random (version 4) UUIDs as the 32 hex digits Postgres reads: one read of the
+    system's random bytes and one hex conversion for all, not a uuid.uuid4() each."""
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = raw[6::16].translate(_VERSION_4)
+    raw[8::16] = raw[8::16].translate(_VARIANT_RFC)
+    digits = raw.hex()
+    return [digits[start : start + 32] for start in range(0, 32 * count, 32)]
+
+
+_VERSION_4 = bytes((byte & 0x0F) | 0x40 for byte in range(256))
+_VARIANT_RFC = bytes((byte & 0x3F) | 0x80 for byte in range(256))
 
 
 def modifies_data_in_with(connection: Connection) -> bool:

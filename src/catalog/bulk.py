@@ -9,6 +9,10 @@ A Loader runs an import's batches. Each batch is its own transaction, which bump
 catalog revision first, as every catalog write does (see service.CATALOG_REVISION); except
 into an empty catalog on Postgres (src/catalog/empty_load.py), where the whole import is one
 transaction, one bump, with the secondary indexes dropped at its start and built at its end.
+There a batch whose external_ids are all new (the usual case: the catalog was empty) skips
+the staging tables: its movies and genre links are COPYed straight into `movies` and
+`movie_genres`, frozen, the links' genre ids looked up (or the genres made) by name once an
+import; a batch that repeats an earlier batch's external_id is upserted as above.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Uuid, bindparam, text
+from sqlalchemy import Connection, Uuid, bindparam, text
 
 from src import dialects, revisions
 from src.catalog import empty_load
@@ -78,6 +82,19 @@ _LINK = (
 )
 
 
+_COPIED_COLUMNS = ("id", "external_id", *VALUE_COLUMNS, "created_at", "updated_at")
+_ANY_LOADED = "SELECT EXISTS (SELECT 1 FROM movies WHERE external_id = ANY(%(keys)s::text[]))"
+_NAMED_GENRES = (
+    "INSERT INTO genres (name) SELECT min(n) FROM unnest(%(names)s::text[]) AS n "
+    "WHERE NOT EXISTS (SELECT 1 FROM genres AS g WHERE lower(g.name) = lower(n)) "
+    "GROUP BY lower(n) ON CONFLICT DO NOTHING"
+)
+_GENRE_IDS = (
+    "SELECT n, g.id FROM unnest(%(names)s::text[]) AS n "
+    "JOIN genres AS g ON lower(g.name) = lower(n)"
+)
+
+
 @dataclass(frozen=True)
 class BatchResult:
     imported: int
@@ -88,8 +105,10 @@ class Loader:
     """Writes the batches of one import, in the transactions the catalog's state calls for."""
 
     def __init__(self) -> None:
-        self.dropped = empty_load.begin()
-        self.one_transaction = self.dropped is not None
+        self.empty_load = empty_load.begin()
+        self.one_transaction = self.empty_load is not None
+        self._freeze = self.empty_load is not None and self.empty_load.frozen
+        self._genre_ids: dict[str, int] = {}  # a genre name as loaded: its genre's id
         if self.one_transaction:
             revisions.bump(CATALOG_REVISION)
 
@@ -98,17 +117,56 @@ class Loader:
         if not self.one_transaction:
             revisions.bump(CATALOG_REVISION)
         dialects.allow_long_statements(timeout_ms=0)  # the API's timeout is for requests
+        if self.one_transaction:
+            return self._copy_batch(movies)
         result = _write_batch(movies)
-        if not self.one_transaction:
-            db.session.commit()
+        db.session.commit()
         return result
 
     def finish(self) -> None:
         """Build what the load dropped and commit it, when it was one transaction."""
-        if self.dropped is not None:
-            empty_load.finish(self.dropped)
+        if self.empty_load is not None:
+            empty_load.finish(self.empty_load.rebuild)
             db.session.commit()
             empty_load.settle()
+
+    def _copy_batch(self, movies: Sequence[Movie]) -> BatchResult:
+        """COPY a batch straight into the tables of the empty load, unless one of its
+        external_ids is loaded already (then it is an upsert, as into any catalog)."""
+        latest = _latest_by_external_id(movies)
+        connection = db.session.connection()
+        keys = [movie.external_id for movie in latest if movie.external_id is not None]
+        if keys and connection.exec_driver_sql(_ANY_LOADED, {"keys": keys}).scalar_one():
+            return _write_batch(movies)
+        freeze = self._freeze
+        ids = dialects.random_uuids(len(latest))
+        now = utcnow().isoformat()
+        lines = (
+            (movie_id, movie.external_id, *map(movie.fields.get, VALUE_COLUMNS), now, now)
+            for movie_id, movie in zip(ids, latest, strict=True)
+        )
+        rows = dialects.copy_rows(lines)
+        dialects.copy_in(connection, "movies", _COPIED_COLUMNS, rows, freeze=freeze)
+        genre_ids = self._genres_of(connection, latest)
+        links = "".join(
+            f"{movie_id}\t{genre_id}\n"
+            for movie_id, movie in zip(ids, latest, strict=True)
+            for genre_id in dict.fromkeys(map(genre_ids.__getitem__, movie.fields["genres"]))
+        )  # a movie's names may be one genre ("War", "war"): each genre once
+        if links:
+            columns = ("movie_id", "genre_id")
+            dialects.copy_in(connection, "movie_genres", columns, links, freeze=freeze)
+        return BatchResult(imported=len(latest), updated=len(movies) - len(latest))
+
+    def _genres_of(self, connection: Connection, movies: Sequence[Movie]) -> dict[str, int]:
+        """The genre id of every name the movies give, the genres new to the catalog made
+        (by the database's lower(), as the unique index on genre names compares them)."""
+        known = self._genre_ids
+        names = list({name for movie in movies for name in movie.fields["genres"]} - known.keys())
+        if names:
+            connection.exec_driver_sql(_NAMED_GENRES, {"names": names})
+            known.update(connection.exec_driver_sql(_GENRE_IDS, {"names": names}).all())
+        return known
 
 
 def _write_batch(movies: Sequence[Movie]) -> BatchResult:

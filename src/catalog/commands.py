@@ -32,6 +32,7 @@ from src.catalog.progress import Progress
 from src.extensions import db
 
 DEFAULT_BATCH = 10_000
+PROGRESS_EVERY = 1_000  # rows between looks at the clock and the file's position
 REJECT_COLUMNS = ("line", "problem", "record")
 
 
@@ -107,7 +108,8 @@ def _import(source: Source, rejects: RejectsFile, batch_size: int) -> Summary:
                 if len(batch) >= batch_size:
                     writer.write(batch)
                     batch = []
-            progress.show(rows=summary.read, bytes_read=source.bytes_read())
+            if summary.read % PROGRESS_EVERY == 0:
+                progress.show(rows=summary.read, bytes_read=source.bytes_read())
         writer.write(batch)
     progress.done(rows=summary.read)
     return summary

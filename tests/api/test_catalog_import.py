@@ -258,3 +258,26 @@ def test_a_load_into_an_empty_catalog_is_vacuumed_so_index_only_scans_skip_the_h
         db.session.execute(text("DELETE FROM movies"))
         db.session.commit()
     assert pages > 0 and visible == pages
+
+
+@pytest.mark.parametrize("batch_size", ["1", "100"])  # the repeat in a later batch, or its own
+def test_values_that_need_escaping_and_a_key_repeated_later_load_as_given(
+    run_import, client, user_headers, batch_size
+):
+    base = {"format": "DVD", "length": 90, "release_year": 2000, "rating": 3}
+    lines = [
+        {**base, "external_id": "e1", "title": "First", "genres": ["War"]},
+        {**base, "external_id": "e2", "title": "Back\\slash \\N", "director": "\\N",
+         "genres": ["War", "war", "Drama"]},
+        {**base, "external_id": "e3", "title": "Tabs", "description": "tab\there\r\nline \\t"},
+        {**base, "external_id": "e1", "title": "First, again", "genres": ["Comedy"]},
+    ]  # fmt: skip
+    body = "".join(json.dumps(line) + "\n" for line in lines)
+    result, _ = run_import("movies.jsonl", body, "--batch-size", batch_size)
+    assert "4 row(s) read: 3 imported, 1 updated, 0 rejected" in result.output, result.output
+    movies = {movie["title"]: movie for movie in _movies(client, user_headers)["data"]}
+    assert sorted(movies) == ["Back\\slash \\N", "First, again", "Tabs"]
+    assert movies["Back\\slash \\N"]["director"] == "\\N"
+    assert sorted(movies["Back\\slash \\N"]["genres"]) == ["Drama", "War"]  # war: the same
+    assert movies["Tabs"]["description"] == "tab\there\r\nline \\t"
+    assert movies["First, again"]["genres"] == ["Comedy"]

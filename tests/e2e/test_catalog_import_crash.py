@@ -110,13 +110,14 @@ def test_a_killed_import_run_again_gives_the_whole_catalog_once(isolated_app, tm
 
 
 def _loading(engine):
-    """The import's session is past its first batch: staging rows into the locked tables."""
+    """The import's session is past its first batch: copying rows into the locked tables
+    (or staging them, for a batch that upserts)."""
     with engine.connect() as connection:
         return connection.execute(
             text(
                 "SELECT EXISTS (SELECT 1 FROM pg_stat_activity "
                 "WHERE pid <> pg_backend_pid() AND datname = current_database() "
-                "AND query LIKE '%import_movies%')"
+                "AND (query LIKE 'COPY movie%' OR query LIKE '%import_movies%'))"
             )
         ).scalar_one()
 
