@@ -20,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import Flask, Response, after_this_request, g, request
 from limits import RateLimitItem, parse
@@ -46,7 +47,11 @@ class LimitExceeded(AppError):
 
 def client_key() -> str:
     """The client address; an IPv6 client by its /64, what one host or subscriber is given."""
-    remote = request.remote_addr or ""
+    return _key_of_address(request.remote_addr or "")
+
+
+@lru_cache(maxsize=4096)  # per client address met lately
+def _key_of_address(remote: str) -> str:
     try:
         address = ipaddress.ip_address(remote)
     except ValueError:
