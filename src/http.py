@@ -74,8 +74,11 @@ def _refuse_unknown_host() -> None:
         raise BadRequest("This service does not answer for that host name (ALLOWED_HOSTS).")
 
 
+_REQUEST_ID_KEY = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")  # as request.headers
+
+
 def _assign_request_id() -> None:
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    incoming = request.environ.get(_REQUEST_ID_KEY, "")
     g.request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
     g.started_at = time.perf_counter()
 
@@ -140,10 +143,12 @@ def _too_large(limit: int) -> RequestEntityTooLarge:
 def _enforce_body_policy() -> None:
     """Refuse early what no endpoint accepts: bodies too large, not JSON, or unstorable."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if limit and request.content_length and request.content_length > limit:
+    length = request.content_length
+    if limit and length and length > limit:
         raise _too_large(limit)
     if request.method not in _BODY_METHODS or not _has_body():
-        _refuse_unstorable_text(None)
+        if request.environ.get("QUERY_STRING"):  # else no argument to look at
+            _refuse_unstorable_text(None)
         return
     if not request.is_json:
         raise UnsupportedMediaType("Send the request body as application/json.")

@@ -127,11 +127,11 @@ class _CountingScript:
         return counts
 
     def _packed(self, keys: list[str], args: list[int]) -> bytes:
-        words = [b"EVALSHA", self._sha, str(len(keys)).encode()]
-        words += [key.encode(self._encoding) for key in keys]
-        words += [str(arg).encode() for arg in args]
-        return b"*%d\r\n" % len(words) + b"".join(
-            b"$%d\r\n%s\r\n" % (len(word), word) for word in words
+        words = [key.encode(self._encoding) for key in keys]
+        words += [b"%d" % arg for arg in args]
+        head = [b"EVALSHA", self._sha, b"%d" % len(keys)]
+        return b"*%d\r\n" % (len(head) + len(words)) + b"".join(
+            b"$%d\r\n%s\r\n" % (len(word), word) for word in (*head, *words)
         )
 
     def _ready_connection(self) -> Any:

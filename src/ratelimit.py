@@ -120,11 +120,12 @@ class RateLimits:
         429 when either is over."""
         noted: _RequestLimits | None = g.get(_THIS_REQUEST)
         hits = [noted.address] if noted is not None else []
-        declared = self.view_limits.get(request.endpoint or "")
+        endpoint = request.endpoint
+        declared = self.view_limits.get(endpoint or "")
         if declared is not None:
             limit, per_address = declared
             caller = f"addr:{client_key()}" if per_address else user_or_address()
-            hits.append(Hit("view", limit, ("view", str(request.endpoint), caller)))
+            hits.append(Hit("view", limit, ("view", str(endpoint), caller)))
         if noted is not None:
             noted.counted = True
         windows = self._count(hits)
