@@ -104,11 +104,11 @@ class _Counter:
 
 class _CountingScript:
     """COUNT_HITS run by its hash (EVALSHA) on a Redis connection of the calling thread's own,
-    made from the client's pool with its settings: no pool checkout a request, the command
-    packed from a prefix made once. A connection closed or dirty since its last use is made
-    again before the command is sent, as the pool does; any other failure disconnects it (the
-    next request connects anew). A server that lost the script (restart, SCRIPT FLUSH) gets
-    it loaded by redis-py's own script call, as before."""
+    made from the client's pool with its settings: no pool checkout a request, nor redis-py's
+    command machinery around one command (its retries are none on this client). A connection
+    closed or dirty since its last use is made again before the command is sent, as the pool
+    does; any other failure disconnects it (the next request connects anew). A server that
+    lost the script (restart, SCRIPT FLUSH) gets it loaded by redis-py's own script call."""
 
     def __init__(self, client: Redis) -> None:
         self._script = client.register_script(COUNT_HITS.encode())
@@ -121,10 +121,10 @@ class _CountingScript:
         connection = self._ready_connection()
         try:
             connection.send_packed_command([self._packed(keys, args)])
-            counts: list[int] = connection.read_response()
+            counts = connection.read_response()
         except NoScriptError:
-            return self._script(keys, args)
-        return counts
+            counts = self._script(keys=keys, args=args)
+        return [int(count) for count in counts]
 
     def _packed(self, keys: list[str], args: list[int]) -> bytes:
         words = [key.encode(self._encoding) for key in keys]
