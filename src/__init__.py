@@ -20,7 +20,7 @@ from src.counter.middleware import install_counter
 from src.database import engine_options, init_database
 from src.errors import register_error_handlers
 from src.extensions import db, jwt, migrate
-from src.http import init_body_policy, init_http
+from src.http import ServiceApp, init_body_policy, init_http
 from src.json_provider import OrjsonProvider
 from src.logs import configure_logging
 from src.openapi import build_api
@@ -76,7 +76,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from src.security import init_security
     from src.worker import init_queue
 
-    app = Flask(__name__, instance_relative_config=False)
+    app = ServiceApp(__name__, instance_relative_config=False)
     _load_settings(app, overrides)
     Path(app.config["INSTANCE_PATH"]).mkdir(parents=True, exist_ok=True)
     configure_logging(app)

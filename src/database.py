@@ -118,6 +118,8 @@ def close_session_quietly(error: BaseException | None = None) -> None:
     (SQLAlchemy has then invalidated the connection, so the pool drops it). The answer was
     already made: the failure is logged, not turned into a 500 by the teardown.
     """
+    if not db.session.registry.has():
+        return  # this context opened no session (a probe, a cached answer, the token check)
     try:
         db.session.remove()
     except (OperationalError, InterfaceError) as exc:

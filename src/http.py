@@ -3,13 +3,15 @@ headers."""
 
 from __future__ import annotations
 
+import inspect
 import ipaddress
 import logging
 import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
+from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, g, request
@@ -26,6 +28,19 @@ access_log = logging.getLogger("src.access")
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+
+class ServiceApp(Flask):
+    """Flask, asking each hook and view whether it is a coroutine function the quick way."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """As Flask's, which asks inspect.iscoroutinefunction some 13 times a request: a plain
+        function or a method of one is looked at here (its code's flags, as inspect does);
+        anything else goes to Flask's."""
+        plain = func.__func__ if type(func) is MethodType else func
+        if type(plain) is FunctionType and not plain.__code__.co_flags & inspect.CO_COROUTINE:
+            return func
+        return super().ensure_sync(func)
 
 
 @lru_cache(maxsize=1024)  # a few names in practice; bounded whatever clients send
@@ -59,8 +74,11 @@ def _refuse_unknown_host() -> None:
         raise BadRequest("This service does not answer for that host name (ALLOWED_HOSTS).")
 
 
+_REQUEST_ID_KEY = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")  # as request.headers
+
+
 def _assign_request_id() -> None:
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    incoming = request.environ.get(_REQUEST_ID_KEY, "")
     g.request_id = incoming if _VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
     g.started_at = time.perf_counter()
 
@@ -125,10 +143,12 @@ def _too_large(limit: int) -> RequestEntityTooLarge:
 def _enforce_body_policy() -> None:
     """Refuse early what no endpoint accepts: bodies too large, not JSON, or unstorable."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if limit and request.content_length and request.content_length > limit:
+    length = request.content_length
+    if limit and length and length > limit:
         raise _too_large(limit)
     if request.method not in _BODY_METHODS or not _has_body():
-        _refuse_unstorable_text(None)
+        if request.environ.get("QUERY_STRING"):  # else no argument to look at
+            _refuse_unstorable_text(None)
         return
     if not request.is_json:
         raise UnsupportedMediaType("Send the request body as application/json.")
@@ -172,7 +192,6 @@ class NoCookieSessions(SessionInterface):
         return None
 
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _FORWARDED_HEADERS = tuple(
     f"HTTP_X_FORWARDED_{name}" for name in ("FOR", "PROTO", "HOST", "PORT", "PREFIX")
 )
@@ -191,6 +210,8 @@ class TrustedProxyFix:
         self.proxied = ProxyFix(
             app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
+        # per peer address (the proxies, or the clients met lately), keyed by the address only
+        self._is_trusted = lru_cache(maxsize=4096)(self._peer_trusted)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
         if self._is_trusted(environ.get("REMOTE_ADDR", "")):
@@ -199,17 +220,12 @@ class TrustedProxyFix:
             environ.pop(name, None)
         return self.inner(environ, start_response)
 
-    def _is_trusted(self, peer: str) -> bool:
-        return _peer_in(peer, self.trusted)
-
-
-@lru_cache(maxsize=4096)  # per peer address: the proxies, or the clients met lately
-def _peer_in(peer: str, networks: tuple[Network, ...]) -> bool:
-    try:
-        address = ipaddress.ip_address(peer)
-    except ValueError:
-        return False  # a Unix socket peer, or no peer: trust nothing
-    return any(address in network for network in networks)
+    def _peer_trusted(self, peer: str) -> bool:
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False  # a Unix socket peer, or no peer: trust nothing
+        return any(address in network for network in self.trusted)
 
 
 def init_http(app: Flask) -> None:

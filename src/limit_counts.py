@@ -10,6 +10,8 @@ different nodes) count each limit with its own INCR, stopping the same way."""
 from __future__ import annotations
 
 import math
+import os
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +20,10 @@ from typing import Any
 from limits import RateLimitItem
 from limits.errors import StorageError
 from limits.storage import RedisClusterStorage, RedisStorage, Storage, storage_from_string
+from redis import ConnectionError as RedisConnectionError
+from redis import Redis
+from redis import TimeoutError as RedisTimeoutError
+from redis.exceptions import NoScriptError
 
 from config import ConfigError
 
@@ -96,6 +102,56 @@ class _Counter:
         return Window(self.amount, max(0, self.amount - count), self.reset_at, count > self.amount)
 
 
+class _CountingScript:
+    """COUNT_HITS run by its hash (EVALSHA) on a Redis connection of the calling thread's own,
+    made from the client's pool with its settings: no pool checkout a request, nor redis-py's
+    command machinery around one command (its retries are none on this client). A connection
+    closed or dirty since its last use is made again before the command is sent, as the pool
+    does; any other failure disconnects it (the next request connects anew). A server that
+    lost the script (restart, SCRIPT FLUSH) gets it loaded by redis-py's own script call."""
+
+    def __init__(self, client: Redis) -> None:
+        self._script = client.register_script(COUNT_HITS.encode())
+        self._pool = client.connection_pool
+        self._encoding = self._pool.connection_kwargs.get("encoding", "utf-8")
+        self._sha = self._script.sha.encode()
+        self._local = threading.local()
+
+    def __call__(self, keys: list[str], args: list[int]) -> list[int]:
+        connection = self._ready_connection()
+        try:
+            connection.send_packed_command([self._packed(keys, args)])
+            counts = connection.read_response()
+        except NoScriptError:
+            counts = self._script(keys=keys, args=args)
+        return [int(count) for count in counts]
+
+    def _packed(self, keys: list[str], args: list[int]) -> bytes:
+        words = [key.encode(self._encoding) for key in keys]
+        words += [b"%d" % arg for arg in args]
+        head = [b"EVALSHA", self._sha, b"%d" % len(keys)]
+        return b"*%d\r\n" % (len(head) + len(words)) + b"".join(
+            b"$%d\r\n%s\r\n" % (len(word), word) for word in (*head, *words)
+        )
+
+    def _ready_connection(self) -> Any:
+        local = self._local
+        connection = getattr(local, "connection", None)
+        if connection is None or local.pid != os.getpid():  # none yet, or the parent's
+            connection = local.connection = self._pool.make_connection()
+            local.pid = os.getpid()
+        connection.connect()  # no-op when connected
+        try:
+            if connection.can_read():  # a reply left over, or closed by the server
+                raise RedisConnectionError("the Redis connection has data")
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            connection.disconnect()
+            connection.connect()
+            if connection.can_read():
+                raise RedisConnectionError("the Redis connection is not ready") from None
+        return connection
+
+
 class LimitCounts:
     """The store of one app's counts, and how a request's hits are counted in it."""
 
@@ -105,26 +161,32 @@ class LimitCounts:
             raise ConfigError(f"RATELIMIT_STORAGE_URI names an asyncio store: {storage_uri!r}")
         self.storage = storage
         self._redis: RedisStorage | None = None
+        self._script: _CountingScript | None = None
         if isinstance(storage, RedisStorage) and not isinstance(storage, RedisClusterStorage):
-            self._redis = storage
-            self._script = storage.get_connection().register_script(COUNT_HITS.encode())
+            client = storage.get_connection()
+            if isinstance(client, Redis):
+                self._redis = storage
+                self._script = _CountingScript(client)
 
     def count(self, hits: Sequence[Hit]) -> list[Window]:
         """Count one hit of each limit, in order, up to the first over its limit: the windows
         of those counted. One round trip on Redis. Raises one of STORE_ERRORS."""
         now = time.time()
         counters = [_Counter.of(hit, now) for hit in hits]
-        if self._redis is not None:
-            counts = self._by_script(self._redis, counters)
+        if self._redis is not None and self._script is not None:
+            counts = self._by_script(self._redis, self._script, counters)
         else:
             counts = self._one_by_one(counters)
         return [counter.window(count) for counter, count in zip(counters, counts, strict=False)]
 
-    def _by_script(self, redis: RedisStorage, counters: list[_Counter]) -> list[int]:
+    @staticmethod
+    def _by_script(
+        redis: RedisStorage, script: _CountingScript, counters: list[_Counter]
+    ) -> list[int]:
         keys = [redis.prefixed_key(counter.name) for counter in counters]
         args = [value for counter in counters for value in (counter.amount, counter.expiry)]
         try:
-            return [int(count) for count in self._script(keys=keys, args=args)]
+            return script(keys, args)
         except redis.base_exceptions as error:
             raise StorageError(error) from error
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import Flask, Response, after_this_request, g, request
 from limits import RateLimitItem, parse
@@ -46,7 +47,11 @@ class LimitExceeded(AppError):
 
 def client_key() -> str:
     """The client address; an IPv6 client by its /64, what one host or subscriber is given."""
-    remote = request.remote_addr or ""
+    return _key_of_address(request.remote_addr or "")
+
+
+@lru_cache(maxsize=4096)  # per client address met lately
+def _key_of_address(remote: str) -> str:
     try:
         address = ipaddress.ip_address(remote)
     except ValueError:
@@ -115,11 +120,12 @@ class RateLimits:
         429 when either is over."""
         noted: _RequestLimits | None = g.get(_THIS_REQUEST)
         hits = [noted.address] if noted is not None else []
-        declared = self.view_limits.get(request.endpoint or "")
+        endpoint = request.endpoint
+        declared = self.view_limits.get(endpoint or "")
         if declared is not None:
             limit, per_address = declared
             caller = f"addr:{client_key()}" if per_address else user_or_address()
-            hits.append(Hit("view", limit, ("view", str(request.endpoint), caller)))
+            hits.append(Hit("view", limit, ("view", str(endpoint), caller)))
         if noted is not None:
             noted.counted = True
         windows = self._count(hits)

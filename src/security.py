@@ -53,14 +53,14 @@ HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 def _protect(response: Response) -> Response:
     headers = response.headers
-    present = {name.lower() for name, _ in headers.items()}  # one pass, not one a header
+    present = {name.lower() for name, _ in headers}  # one pass, not one a header
     missing = [(name, value) for name, value in _ALWAYS if name.lower() not in present]
     if "content-security-policy" not in present:
         missing.append(("Content-Security-Policy", _content_security_policy(response)))
     if request.is_secure and HSTS[0].lower() not in present:
         missing.append(HSTS)
     headers.extend(missing)
-    if "Origin" in request.headers:
+    if "HTTP_ORIGIN" in request.environ:  # an Origin header
         _allow_cors(response)
     return response
 

@@ -185,11 +185,12 @@ def _require_access() -> None:
     """Default deny: every routed view needs a valid access token unless it declares another
     access (see Access), and the role it declares. Runs before the body policy
     and the view's argument parsing."""
-    if request.endpoint is None or request.method == "OPTIONS":
+    endpoint = request.endpoint
+    if endpoint is None or request.method == "OPTIONS":
         return  # routing will answer 404/405; nothing to protect
-    if request.blueprint in _PUBLIC_BLUEPRINTS or request.endpoint == "static":
+    if endpoint == "static" or request.blueprint in _PUBLIC_BLUEPRINTS:
         return
-    view = current_app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(endpoint)
     access = access_of(view)
     if access not in TOKEN_ACCESS:
         return  # declared as taking no token of ours

@@ -31,7 +31,8 @@ _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OP
 
 def _route() -> str:
     # The URL rule, not the path, so that ids do not explode the label space.
-    return request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+    rule = request.url_rule
+    return rule.rule if rule is not None else "<unmatched>"
 
 
 @lru_cache(maxsize=4096)  # routes x methods x statuses: a few hundred at most
@@ -47,7 +48,8 @@ def _latency_of(method: str, route: str) -> Any:
 def _observe(response: Response) -> Response:
     # The labelled children are looked up once per (method, route, status), not per request.
     started = g.get("started_at")
-    method = request.method if request.method in _KNOWN_METHODS else "OTHER"
+    method = request.method
+    method = method if method in _KNOWN_METHODS else "OTHER"
     route = _route()
     _requests_of(method, route, response.status_code).inc()
     if started is not None:

@@ -123,3 +123,32 @@ def test_a_body_refused_over_the_address_limit_is_429(tmp_path, storage_uri):
     refused = client.post("/collection/", data="not json", headers=headers, environ_base=address)
     assert (refused.status_code, refused.content_type) == (429, "application/problem+json")
     assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def _remaining(answer):
+    return (answer.status_code, answer.headers.get("X-RateLimit-Remaining"))
+
+
+def _counting_app(tmp_path, store_url):
+    redis.Redis.from_url(store_url).flushdb()  # the counts of this module's other tests
+    return _app(tmp_path, store_url, RATELIMIT_ADDRESS="100 per minute").test_client()
+
+
+@needs_redis
+def test_a_redis_that_lost_the_script_still_counts_the_next_request(tmp_path, private_redis):
+    client = _counting_app(tmp_path, private_redis.url)
+    headers = _registered(client)
+    assert _remaining(_me(client, headers, "198.51.100.7")) == (200, "2")
+    redis.Redis.from_url(private_redis.url).script_flush()  # as a restarted Redis has it
+    assert _remaining(_me(client, headers, "198.51.100.7")) == (200, "1")
+
+
+@needs_redis
+def test_a_connection_the_redis_closed_is_made_again_before_the_next_count(tmp_path, private_redis):
+    client = _counting_app(tmp_path, private_redis.url)
+    headers = _registered(client)
+    assert _remaining(_me(client, headers, "198.51.100.8")) == (200, "2")
+    admin = redis.Redis.from_url(private_redis.url)
+    admin.client_setname("admin")
+    assert admin.client_kill_filter(_type="normal", skipme=True) >= 1
+    assert _remaining(_me(client, headers, "198.51.100.8")) == (200, "1")
