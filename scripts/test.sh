@@ -6,8 +6,8 @@
 #
 # pytest runs in 4 worker processes (pytest-xdist), each with a database of its own made beside
 # the given one (tests/conftest.py): most of the suite's time is spent waiting on the servers
-# and processes it starts, so 4 finish well before 2 on two cores. A test file is one unit of
-# work, except where an xdist_group mark puts files together (tests/conftest.py's scheduler).
+# and processes it starts, so 4 of them keep two cores busy. A file's tests on one
+# backend are one unit of work, an xdist_group's tests another (tests/support/scheduling.py).
 # A later -n (-n 0: one process) overrides it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
