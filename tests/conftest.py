@@ -22,7 +22,21 @@ from src.clients.outbound import reset_upstream_state
 from src.extensions import db
 from tests.support.simulator import RunningSimulator, running_simulator
 
-POSTGRES_URL = database_url(os.environ.get("TEST_DATABASE_URL", ""))
+SUITE_POSTGRES_URL = database_url(os.environ.get("TEST_DATABASE_URL", ""))
+# Under pytest-xdist (make test runs it) each worker process has a database of its own,
+# made from TEST_DATABASE_URL's name and the worker's (test_gw0, ...), beside it on its server.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def worker_database_url(url: str, worker: str) -> str:
+    """url, or the same server's database named for this worker when there is one."""
+    if not (url and worker):
+        return url
+    suite = make_url(url)
+    return suite.set(database=f"{suite.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = worker_database_url(SUITE_POSTGRES_URL, XDIST_WORKER)
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 PASSWORD = "correct-horse-battery"
 # Distinctive, so that a test can look for it anywhere it must never appear.
@@ -36,6 +50,26 @@ SIMULATOR_CREDENTIALS = {
 
 if os.environ.get("CI") and not POSTGRES_URL:
     pytest.exit("CI must run the Postgres tests: set TEST_DATABASE_URL", returncode=3)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if POSTGRES_URL != SUITE_POSTGRES_URL:
+        _recreate_database(POSTGRES_URL)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if POSTGRES_URL != SUITE_POSTGRES_URL:
+        _drop_database(POSTGRES_URL)
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: there only when xdist is loaded
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """make test's --dist loadgroup: a file or an xdist_group a unit, the slow ones first."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.support.scheduling import FileScheduling  # imports xdist
+
+    return FileScheduling(config, log)
 
 
 def reset_postgres(url: str) -> None:
@@ -105,18 +139,40 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+class BackendApps:
+    """Each backend's app under test, built by the migrations when a test first asks for it
+    and kept until the session ends (an xdist worker's files alternate between backends)."""
+
+    def __init__(
+        self, stack: ExitStack, tmp_path_factory: pytest.TempPathFactory, sim: RunningSimulator
+    ) -> None:
+        self._stack, self._tmp_path_factory, self._simulator = stack, tmp_path_factory, sim
+        self._apps: dict[str, Flask] = {}
+
+    def get(self, backend: str) -> Flask:
+        if backend not in self._apps:
+            instance_dir = self._tmp_path_factory.mktemp(f"instance-{backend}")
+            if backend == "postgres":
+                reset_postgres(POSTGRES_URL)
+                url = POSTGRES_URL
+            else:
+                url = f"sqlite:///{instance_dir}/test.db"
+            app = migrated_app(url, str(instance_dir), self._simulator)
+            self._apps[backend] = self._stack.enter_context(app)
+        return self._apps[backend]
+
+
 @pytest.fixture(scope="session")
-def app(
-    backend: str, tmp_path_factory: pytest.TempPathFactory, simulator: RunningSimulator
-) -> Iterator[Flask]:
-    instance_dir = tmp_path_factory.mktemp(f"instance-{backend}")
-    if backend == "postgres":
-        reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
-    else:
-        url = f"sqlite:///{instance_dir}/test.db"
-    with migrated_app(url, str(instance_dir), simulator) as application:
-        yield application
+def backend_apps(
+    tmp_path_factory: pytest.TempPathFactory, simulator: RunningSimulator
+) -> Iterator[BackendApps]:
+    with ExitStack() as stack:
+        yield BackendApps(stack, tmp_path_factory, simulator)
+
+
+@pytest.fixture(scope="session")
+def app(backend: str, backend_apps: BackendApps) -> Flask:
+    return backend_apps.get(backend)
 
 
 @contextmanager
@@ -134,16 +190,34 @@ def migrated_app(url: str, instance_dir: str, simulator: RunningSimulator) -> It
 @contextmanager
 def postgres_database(name: str) -> Iterator[str]:
     """A new, empty database beside the test database, dropped afterwards."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    url = make_url(POSTGRES_URL).set(database=name)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    _recreate_database(url)
     try:
-        yield url.render_as_string(hide_password=False)
+        yield url
     finally:
+        _drop_database(url)
+
+
+def _recreate_database(url: str) -> None:
+    """An empty database at url, made on its server from the suite's database."""
+    _on_server(
+        f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)',
+        f'CREATE DATABASE "{make_url(url).database}"',
+    )
+
+
+def _drop_database(url: str) -> None:
+    _on_server(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def _on_server(*statements: str) -> None:
+    # Connected to the suite's database, which a worker's database is made beside.
+    admin = create_engine(SUITE_POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
         admin.dispose()
 
 

@@ -11,6 +11,10 @@ from src.extensions import db
 from tests.conftest import bearer
 from tests.support.collections import collection, create, listed
 
+# A well-formed uuid that no collection has (a literal: every xdist worker must collect the
+# same test ids).
+NEVER_MADE = "5b0f7d3e-9c1a-4e8b-a2d6-7f41c9e0b3a5"
+
 
 @pytest.fixture
 def other_headers(register):
@@ -123,7 +127,7 @@ def test_another_user_neither_lists_nor_inherits_favourites(client, other_header
     assert body["data"] == {"collections": [], "favourite_genres": ""}
 
 
-@pytest.mark.parametrize("path", ["/collection/not-a-uuid/", f"/collection/{uuid.uuid4()}/"])
+@pytest.mark.parametrize("path", ["/collection/not-a-uuid/", f"/collection/{NEVER_MADE}/"])
 def test_unknown_or_malformed_uuid_is_404(client, user_headers, path):
     response = client.get(path, headers=user_headers)
     assert response.status_code == 404
@@ -132,7 +136,7 @@ def test_unknown_or_malformed_uuid_is_404(client, user_headers, path):
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("get", "/collection/"), ("post", "/collection/"), ("get", f"/collection/{uuid.uuid4()}/")],
+    [("get", "/collection/"), ("post", "/collection/"), ("get", f"/collection/{NEVER_MADE}/")],
 )
 def test_a_token_is_required(client, method, path):
     response = getattr(client, method)(path, json={"title": "x"} if method == "post" else None)

@@ -16,10 +16,14 @@ from tests.support.processes import instance_env, running_gunicorn
 
 TIMEOUT_S = 10.0
 
-pytestmark = pytest.mark.skipif(
-    postgres_bin() is None and not os.environ.get("CI"),
-    reason="needs the PostgreSQL server binaries (CI machines have them)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        postgres_bin() is None and not os.environ.get("CI"),
+        reason="needs the PostgreSQL server binaries (CI machines have them)",
+    ),
+    # On the xdist worker that runs the other file on this private server: one initdb.
+    pytest.mark.xdist_group("restartable_postgres"),
+]
 
 
 def _statuses(url: str, headers: dict[str, str], count: int) -> list[int]:

@@ -40,7 +40,11 @@ def test_probe():
 def runner_env(**pg: str) -> dict[str, str]:
     """The environment a newcomer has: no TEST_DATABASE_URL, not CI, libpq's names as given.
     The probe needs none of the suite's plugins (their imports take seconds)."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PG")}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("PG", "PYTEST_XDIST_"))  # nor this run's xdist worker's names
+    }
     for name in ("TEST_DATABASE_URL", "CI", "PYTEST_ADDOPTS"):
         env.pop(name, None)
     return env | pg | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
@@ -61,6 +65,8 @@ def runner(tmp_path: Path, outcome: str = "pass") -> tuple[list[str], Path]:
         "scripts/test.sh",
         "-p",
         "pytest_timeout",
+        "-p",
+        "xdist",  # the runner's workers
         "-p",
         "no:cacheprovider",
         "-q",

@@ -39,7 +39,10 @@ def test_a_folder_without_both_files_stops_the_start(simulator_env: Env, tmp_pat
             pass
 
 
-def test_the_sample_records_are_served_when_unset(simulator, provider_headers):
-    url = f"{simulator.url}/api/filmworld/movies"
-    movies = requests.get(url, headers=provider_headers, timeout=REQUEST_TIMEOUT_S).json()
+def test_the_sample_records_are_served_when_unset(simulator_env: Env, provider_headers):
+    # A simulator of its own: the session's has the movies other tests posted to it.
+    env = {**simulator_env, "SIM_PROVIDER_DATA_DIR": None}
+    with running_simulator(env=env) as simulator:
+        url = f"{simulator.url}/api/filmworld/movies"
+        movies = requests.get(url, headers=provider_headers, timeout=REQUEST_TIMEOUT_S).json()
     assert len(movies["Movies"]) == 6

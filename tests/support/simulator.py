@@ -1,6 +1,8 @@
 """Run the provider simulator as a real process for tests: `running_simulator()`."""
 
+import itertools
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -21,6 +23,13 @@ STARTUP_LIMIT_S = 15.0
 STOP_LIMIT_S = 5.0
 PORT_ATTEMPTS = 3
 LOG_TAIL_CHARS = 3000
+# Under pytest-xdist each worker (gw0, gw1, ...) takes its ports from a block of its own,
+# below the kernel's ephemeral range where bind(0) and outgoing connections take theirs:
+# two workers never pick the same port, whatever the time between picking and binding it.
+WORKER_PORTS_START = 20000
+WORKER_PORTS_EACH = 500
+WORKER_PORTS_END = 32768
+_worker_port_offsets = itertools.count(random.randrange(WORKER_PORTS_EACH))
 
 ChildEnv = Mapping[str, str | None]
 
@@ -62,10 +71,33 @@ class RunningSimulator:
 
 
 def free_port(host: str = HOST) -> int:
-    """A TCP port that was free on the host a moment ago."""
+    """A TCP port that was free on the host a moment ago (in this xdist worker's block)."""
+    block = worker_port_block(os.environ.get("PYTEST_XDIST_WORKER", ""))
+    if block is None:
+        return _bound_port(host, 0)
+    for _ in block:
+        port = block[next(_worker_port_offsets) % len(block)]
+        try:
+            return _bound_port(host, port)
+        except OSError:
+            continue  # in use: this worker's own, or something else on the machine
+    raise RuntimeError(f"no free port in {block}")
+
+
+def worker_port_block(worker: str) -> range | None:
+    """The ports of the xdist worker named worker (gw<n>); None outside xdist."""
+    if not worker.startswith("gw"):
+        return None
+    start = WORKER_PORTS_START + int(worker.removeprefix("gw")) * WORKER_PORTS_EACH
+    if start + WORKER_PORTS_EACH > WORKER_PORTS_END:
+        raise RuntimeError(f"too many xdist workers for their port blocks: {worker}")
+    return range(start, start + WORKER_PORTS_EACH)
+
+
+def _bound_port(host: str, port: int) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+        sock.bind((host, port))
+        return int(sock.getsockname()[1])
 
 
 @contextmanager

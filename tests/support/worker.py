@@ -18,7 +18,8 @@ FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 # The app of a worker whose exports write slowly (see tests/support/slow_exports.py).
 SLOW_EXPORTS = "tests.support.slow_exports"
 MIGRATE_LIMIT_S = 60.0
-STOP_LIMIT_S = 10.0
+# A graceful stop on two cores shared with three other test workers (make test) and more.
+STOP_LIMIT_S = 30.0
 LOG_TAIL_CHARS = 4000
 T = TypeVar("T")
 
