@@ -221,6 +221,17 @@ def _on_server(*statements: str) -> None:
         admin.dispose()
 
 
+@contextmanager
+def database_of_its_own(backend: str, suffix: str, folder: str | os.PathLike[str]) -> Iterator[str]:
+    """The URL of a new, empty database for `backend`: on Postgres beside the test database
+    (named after it and `suffix`, dropped afterwards), on SQLite a file in `folder`."""
+    if backend == "postgres":
+        with postgres_database(f"{make_url(POSTGRES_URL).database}_{suffix}") as url:
+            yield url
+    else:
+        yield f"sqlite:///{folder}/{suffix}.db"
+
+
 @pytest.fixture(scope="module")
 def isolated_app(
     backend: str, tmp_path_factory: pytest.TempPathFactory, simulator: RunningSimulator
@@ -229,11 +240,7 @@ def isolated_app(
     included), for tests that cannot share the rolled-back test connection."""
     instance_dir = tmp_path_factory.mktemp(f"isolated-{backend}")
     with ExitStack() as stack:
-        if backend == "postgres":
-            name = f"{make_url(POSTGRES_URL).database}_isolated"
-            url = stack.enter_context(postgres_database(name))
-        else:
-            url = f"sqlite:///{instance_dir}/isolated.db"
+        url = stack.enter_context(database_of_its_own(backend, "isolated", instance_dir))
         yield stack.enter_context(migrated_app(url, str(instance_dir), simulator))
 
 

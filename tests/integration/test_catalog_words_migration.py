@@ -2,18 +2,16 @@
 existing movies their words and genre counts, and a downgrade then upgrade gives them again."""
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from uuid import UUID
 
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy import make_url
 
 from src import create_app
 from src.extensions import db
-from tests.conftest import POSTGRES_URL, bearer, postgres_database, settings_for_tests
+from tests.conftest import bearer, database_of_its_own, settings_for_tests
 
 GODFATHER = UUID("00000000-0000-4000-8000-000000000001")
 CASABLANCA = UUID("00000000-0000-4000-8000-000000000002")
@@ -30,12 +28,7 @@ LINKS = sa.text("INSERT INTO movie_genres (movie_id, genre_id) VALUES (:movie, :
 @pytest.fixture
 def empty_app(backend, tmp_path) -> Iterator[Flask]:
     """An app on a database of its own with no tables yet."""
-    with ExitStack() as stack:
-        if backend == "postgres":
-            name = f"{make_url(POSTGRES_URL).database}_words_migration"
-            url = stack.enter_context(postgres_database(name))
-        else:
-            url = f"sqlite:///{tmp_path}/migration.db"
+    with database_of_its_own(backend, "words_migration", tmp_path) as url:
         application = create_app(settings_for_tests(url, str(tmp_path)))
         yield application
         with application.app_context():

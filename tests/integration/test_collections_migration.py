@@ -3,7 +3,6 @@ every movie they had, with its fields, position and genres, each collection its 
 the downgrade keeps every collection's movies, one copy per uuid."""
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -11,13 +10,12 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy import make_url
 
 from src import create_app
 from src.accounts.service import hash_password
 from src.columns import UtcDateTime
 from src.extensions import db
-from tests.conftest import PASSWORD, POSTGRES_URL, bearer, postgres_database, settings_for_tests
+from tests.conftest import PASSWORD, bearer, database_of_its_own, settings_for_tests
 
 HEAT = UUID("00000000-0000-4000-8000-000000000001")
 ALIEN = UUID("00000000-0000-4000-8000-000000000002")
@@ -97,12 +95,7 @@ def _at(day):
 @pytest.fixture
 def empty_app(backend, tmp_path) -> Iterator[Flask]:
     """An app on a database of its own with no tables yet."""
-    with ExitStack() as stack:
-        if backend == "postgres":
-            name = f"{make_url(POSTGRES_URL).database}_migration"
-            url = stack.enter_context(postgres_database(name))
-        else:
-            url = f"sqlite:///{tmp_path}/migration.db"
+    with database_of_its_own(backend, "migration", tmp_path) as url:
         application = create_app(settings_for_tests(url, str(tmp_path)))
         yield application
         with application.app_context():
