@@ -127,14 +127,8 @@ def _matches_text(q: str) -> ColumnElement[bool]:
 
 
 def _by_words(q: str) -> bool:
-    """Whether q goes through the catalog's words: one word, on Postgres, and some word of the
-    catalog contains it or is near it. A one-word q near no single word (a missing space:
-    "bladerunner" for "Blade Runner") is matched row by row against the whole text instead;
-    it shares few trigrams with most titles, so that costs what a rare word does."""
     one_word = q.isascii() and _ONE_WORD.fullmatch(q.lower()) is not None
-    if not (one_word and dialects.keeps_catalog_words()):
-        return False
-    return bool(db.session.execute(select(_near_words_query(q).exists())).scalar())
+    return one_word and dialects.keeps_catalog_words()
 
 
 def _near_words_query(q: str) -> Select[Any]:

@@ -136,16 +136,3 @@ def test_a_q_of_one_or_two_letters_matches_by_substring(client, user_headers, po
     post("Heat")
     assert _search(client, user_headers, q="up") == (["Up"], 1)
     assert _search(client, user_headers, q="e") == (["Heat"], 1)
-
-
-def test_a_word_near_no_single_word_is_matched_against_the_whole_title(
-    client, user_headers, backend, post
-):
-    _postgres_only(backend)
-    post("Blade Runner")
-    post("Paper Moon")
-    # No word of the catalog is near "bladerunner"; the whole title is: a missing space.
-    assert _search(client, user_headers, q="bladerunner") == (["Blade Runner"], 1)
-    assert _search(client, user_headers, q="bladerunner", sort="title") == (["Blade Runner"], 1)
-    # A word near one of the catalog's words still goes through the words.
-    assert _search(client, user_headers, q="runnre") == (["Blade Runner"], 1)
