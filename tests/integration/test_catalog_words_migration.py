@@ -1,17 +1,13 @@
 """Migrations 0017 and 0018 on a catalog that already holds movies: the backfills give the
 existing movies their words and genre counts, and a downgrade then upgrade gives them again."""
 
-from collections.abc import Iterator
 from uuid import UUID
 
 import flask_migrate
-import pytest
 import sqlalchemy as sa
-from flask import Flask
 
-from src import create_app
 from src.extensions import db
-from tests.conftest import bearer, database_of_its_own, settings_for_tests
+from tests.conftest import bearer
 
 GODFATHER = UUID("00000000-0000-4000-8000-000000000001")
 CASABLANCA = UUID("00000000-0000-4000-8000-000000000002")
@@ -23,17 +19,6 @@ MOVIES = sa.text(
 LINKS = sa.text("INSERT INTO movie_genres (movie_id, genre_id) VALUES (:movie, :genre)").bindparams(
     sa.bindparam("movie", type_=sa.Uuid)
 )
-
-
-@pytest.fixture
-def empty_app(backend, tmp_path) -> Iterator[Flask]:
-    """An app on a database of its own with no tables yet."""
-    with database_of_its_own(backend, "words_migration", tmp_path) as url:
-        application = create_app(settings_for_tests(url, str(tmp_path)))
-        yield application
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def _catalog_before_0017(connection):

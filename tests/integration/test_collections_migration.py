@@ -2,20 +2,16 @@
 every movie they had, with its fields, position and genres, each collection its own copy;
 the downgrade keeps every collection's movies, one copy per uuid."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from uuid import UUID
 
 import flask_migrate
-import pytest
 import sqlalchemy as sa
-from flask import Flask
 
-from src import create_app
 from src.accounts.service import hash_password
 from src.columns import UtcDateTime
 from src.extensions import db
-from tests.conftest import PASSWORD, bearer, database_of_its_own, settings_for_tests
+from tests.conftest import PASSWORD, bearer
 
 HEAT = UUID("00000000-0000-4000-8000-000000000001")
 ALIEN = UUID("00000000-0000-4000-8000-000000000002")
@@ -90,17 +86,6 @@ OWNERS = {ALICE_1: 1, ALICE_2: 1, ALICE_EMPTY: 1, BOB_1: 2}
 
 def _at(day):
     return datetime(2026, 11, day, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def empty_app(backend, tmp_path) -> Iterator[Flask]:
-    """An app on a database of its own with no tables yet."""
-    with database_of_its_own(backend, "migration", tmp_path) as url:
-        application = create_app(settings_for_tests(url, str(tmp_path)))
-        yield application
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def _insert_users_and_collections(connection):
