@@ -10,7 +10,6 @@ different nodes) count each limit with its own INCR, stopping the same way."""
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from redis import TimeoutError as RedisTimeoutError
 from redis.exceptions import NoScriptError
 
 from config import ConfigError
+from src.per_process import per_process
 
 NAMESPACE = "movie-service"
 STORE_TIMEOUT_S = 0.5  # a Redis that hangs delays a request by this much, no more
@@ -115,7 +115,9 @@ class _CountingScript:
         self._pool = client.connection_pool
         self._encoding = self._pool.connection_kwargs.get("encoding", "utf-8")
         self._sha = self._script.sha.encode()
-        self._local = threading.local()
+        # Each thread its own connection; a forked child starts with none (its parent's socket
+        # is the parent's).
+        self._local = per_process(threading.local)
 
     def __call__(self, keys: list[str], args: list[int]) -> list[int]:
         connection = self._ready_connection()
@@ -135,11 +137,10 @@ class _CountingScript:
         )
 
     def _ready_connection(self) -> Any:
-        local = self._local
+        local = self._local.get()
         connection = getattr(local, "connection", None)
-        if connection is None or local.pid != os.getpid():  # none yet, or the parent's
+        if connection is None:
             connection = local.connection = self._pool.make_connection()
-            local.pid = os.getpid()
         connection.connect()  # no-op when connected
         try:
             if connection.can_read():  # a reply left over, or closed by the server
