@@ -4,6 +4,7 @@ transaction per test that is rolled back (SQLAlchemy's "join an external transac
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -292,6 +293,17 @@ def register(client: FlaskClient) -> Callable[..., dict[str, str]]:
 @pytest.fixture
 def user_headers(register: Callable[..., dict[str, str]]) -> dict[str, str]:
     return bearer(register("reader")["access_token"])
+
+
+def new_admin_headers(app: Flask) -> dict[str, str]:
+    """The headers of an admin made now by `create-admin` on `app` (a name of its own), logged
+    in through `app`: for apps that commit for real, beside the rolled-back test session."""
+    username = f"root-{uuid.uuid4().hex[:8]}"
+    args = ["create-admin", "--username", username, "--password", PASSWORD]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    body = {"username": username, "password": PASSWORD}
+    return bearer(app.test_client().post("/login/", json=body).json["access_token"])
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from src.extensions import db
-from tests.conftest import PASSWORD, bearer
+from tests.conftest import PASSWORD, bearer, new_admin_headers
 from tests.support.revocation import assert_logout_refuses_the_next_cached_read
 from tests.support.statements import app_engine_events
 
@@ -131,8 +131,4 @@ def test_a_subject_no_user_id_can_have_is_refused(isolated_app, subject):
 
 @pytest.fixture
 def admin_of_isolated_app(isolated_app: Flask) -> dict[str, str]:
-    username = f"root-{uuid.uuid4().hex[:8]}"
-    args = ["create-admin", "--username", username, "--password", PASSWORD]
-    assert isolated_app.test_cli_runner().invoke(args=args).exit_code == 0
-    body = {"username": username, "password": PASSWORD}
-    return bearer(isolated_app.test_client().post("/login/", json=body).json["access_token"])
+    return new_admin_headers(isolated_app)

@@ -10,7 +10,7 @@ from flask import Flask
 
 from src import create_app
 from src.extensions import db
-from tests.conftest import PASSWORD, bearer, settings_for_tests
+from tests.conftest import PASSWORD, bearer, new_admin_headers, settings_for_tests
 from tests.support.collections import collection, create, listed
 from tests.support.revocation import assert_logout_refuses_the_next_cached_read
 from tests.support.statements import app_engine_events
@@ -48,14 +48,6 @@ def test_a_revoked_session_is_refused_by_a_cached_read(client, register):
     assert_logout_refuses_the_next_cached_read(client, headers)
 
 
-def _admin_headers(app: Flask) -> dict[str, str]:
-    username = f"root-{uuid.uuid4().hex[:8]}"
-    args = ["create-admin", "--username", username, "--password", PASSWORD]
-    assert app.test_cli_runner().invoke(args=args).exit_code == 0
-    body = {"username": username, "password": PASSWORD}
-    return bearer(app.test_client().post("/login/", json=body).json["access_token"])
-
-
 def test_another_instances_write_between_two_reads_is_seen(isolated_app, tmp_path):
     """Two apps on one database, each with its own pool and cache, both committing."""
     other = create_app(
@@ -71,7 +63,7 @@ def test_another_instances_write_between_two_reads_is_seen(isolated_app, tmp_pat
     revalidate = {**headers, "If-None-Match": before.headers["ETag"]}
     assert reader.get(path, headers=revalidate).status_code == 304
     created = writer.post(
-        "/catalog/movies/", json={**HEAT, "title": title}, headers=_admin_headers(other)
+        "/catalog/movies/", json={**HEAT, "title": title}, headers=new_admin_headers(other)
     )
     assert created.status_code == 201, created.json
     after = reader.get(path, headers=revalidate)
