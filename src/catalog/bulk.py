@@ -105,20 +105,18 @@ class Loader:
     """Writes the batches of one import, in the transactions the catalog's state calls for."""
 
     def __init__(self) -> None:
-        self.empty_load = empty_load.begin()
-        self.one_transaction = self.empty_load is not None
-        self._freeze = self.empty_load is not None and self.empty_load.frozen
+        self.empty_load = empty_load.begin()  # None: batch by batch
         self._genre_ids: dict[str, int] = {}  # a genre name as loaded: its genre's id
-        if self.one_transaction:
+        if self.empty_load is not None:
             revisions.bump(CATALOG_REVISION)
 
     def write(self, movies: Sequence[Movie]) -> BatchResult:
         """Import one batch: the movies new or updated by external_id."""
-        if not self.one_transaction:
+        if self.empty_load is None:
             revisions.bump(CATALOG_REVISION)
         dialects.allow_long_statements(timeout_ms=0)  # the API's timeout is for requests
-        if self.one_transaction:
-            return self._copy_batch(movies)
+        if self.empty_load is not None:
+            return self._copy_batch(movies, freeze=self.empty_load.frozen)
         result = _write_batch(movies)
         db.session.commit()
         return result
@@ -130,7 +128,7 @@ class Loader:
             db.session.commit()
             empty_load.settle()
 
-    def _copy_batch(self, movies: Sequence[Movie]) -> BatchResult:
+    def _copy_batch(self, movies: Sequence[Movie], *, freeze: bool) -> BatchResult:
         """COPY a batch straight into the tables of the empty load, unless one of its
         external_ids is loaded already (then it is an upsert, as into any catalog)."""
         latest = _latest_by_external_id(movies)
@@ -138,7 +136,6 @@ class Loader:
         keys = [movie.external_id for movie in latest if movie.external_id is not None]
         if keys and connection.exec_driver_sql(_ANY_LOADED, {"keys": keys}).scalar_one():
             return _write_batch(movies)
-        freeze = self._freeze
         ids = dialects.random_uuids(len(latest))
         now = utcnow().isoformat()
         lines = (
