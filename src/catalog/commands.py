@@ -15,7 +15,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from src.catalog.bulk import Loader
+from src.catalog.bulk import Batch, Loader
 from src.catalog.import_rows import (
     COLUMNS,
     FORMATS,
@@ -117,19 +117,23 @@ def _import(source: Source, rejects: RejectsFile, batch_size: int) -> Summary:
 
 class BatchWriter:
     """Writes the batches on a thread of its own while the next is read and validated (the
-    driver lets go of the GIL while the database works); one batch waits at most. The thread
-    keeps one app context, so one session, for the whole import (bulk.Loader may make it one
-    transaction)."""
+    driver lets go of the GIL while the database works); one batch waits at most. A batch is
+    made ready (its COPY text) on the reading thread, so the database has the next one to
+    take as soon as it is done with this one. The thread keeps one app context, so one
+    session, for the whole import (bulk.Loader may make it one transaction)."""
 
     def __init__(self, summary: Summary) -> None:
         self.summary = summary
         self._app = current_app._get_current_object()  # type: ignore[attr-defined]
-        self._batches: queue.Queue[list[Movie] | None] = queue.Queue(maxsize=1)
+        self._batches: queue.Queue[Batch | None] = queue.Queue(maxsize=1)
         self._failure: BaseException | None = None
+        self._loader: Loader | None = None
+        self._started = threading.Event()  # the loader is made, or could not be
         self._thread = threading.Thread(target=self._run, name="catalog-import", daemon=True)
 
     def __enter__(self) -> BatchWriter:
         self._thread.start()
+        self._started.wait()
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -137,26 +141,35 @@ class BatchWriter:
         self._thread.join()
         self._raise_failure()
 
-    def write(self, batch: list[Movie]) -> None:
+    def write(self, movies: list[Movie]) -> None:
         self._raise_failure()
-        if batch:
-            self._batches.put(batch)
+        if movies and self._loader is not None:
+            self._batches.put(self._loader.prepare(movies))
 
     def _run(self) -> None:
         with self._app.app_context():
-            ended = False
             try:
-                loader = Loader()
-                while (batch := self._batches.get()) is not None:
-                    result = loader.write(batch)
-                    self.summary.imported += result.imported
-                    self.summary.updated += result.updated
-                ended = True
-                loader.finish()
+                self._loader = Loader()
             except BaseException as exc:  # raised again in the reading thread, as it is
                 self._failure = exc
-                while not ended:  # nothing more is written; the reader stops at its next batch
-                    ended = self._batches.get() is None
+                return
+            finally:
+                self._started.set()
+            self._write_all(self._loader)
+
+    def _write_all(self, loader: Loader) -> None:
+        ended = False
+        try:
+            while (batch := self._batches.get()) is not None:
+                result = loader.write(batch)
+                self.summary.imported += result.imported
+                self.summary.updated += result.updated
+            ended = True
+            loader.finish()
+        except BaseException as exc:  # raised again in the reading thread, as it is
+            self._failure = exc
+            while not ended:  # nothing more is written; the reader stops at its next batch
+                ended = self._batches.get() is None
 
     def _raise_failure(self) -> None:
         if self._failure is not None:

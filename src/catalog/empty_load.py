@@ -90,19 +90,20 @@ def begin() -> EmptyLoad | None:
     rebuilt = connection.exec_driver_sql(_REBUILT).all()
     for drop, _ in rebuilt:
         connection.exec_driver_sql(drop)
-    derived.suspend(connection)  # the words and genre counts: made again in finish()
+    derived.suspend(connection)  # the words and genre counts: see finish()
     return EmptyLoad(rebuild=[make for _, make in rebuilt], frozen=frozen)
 
 
-def finish(statements: list[str]) -> None:
-    """Make the dropped indexes and foreign keys again, then refresh the planner's
-    statistics."""
+def finish(statements: list[str], *, every_word: bool) -> None:
+    """Make the dropped indexes and foreign keys again and the derived tables (src/catalog/
+    derived.py: `every_word` when a batch's words were not added as it was loaded), then
+    refresh the planner's statistics."""
     connection = db.session.connection()
     connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
     connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
     for statement in statements:
         connection.exec_driver_sql(statement)
-    derived.rebuild(connection)
+    derived.rebuild(connection, every_word=every_word)
     connection.exec_driver_sql(f"ANALYZE {', '.join((*TABLES, *derived.TABLES))}")
 
 

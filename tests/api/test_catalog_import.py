@@ -281,3 +281,10 @@ def test_values_that_need_escaping_and_a_key_repeated_later_load_as_given(
     assert sorted(movies["Back\\slash \\N"]["genres"]) == ["Drama", "War"]  # war: the same
     assert movies["Tabs"]["description"] == "tab\there\r\nline \\t"
     assert movies["First, again"]["genres"] == ["Comedy"]
+    # The words and genre counts follow the load, the upserted batch's changes included.
+    for q, found in [("again", ["First, again"]), ("first", ["First, again"]), ("tabs", ["Tabs"])]:
+        listed = _movies(client, user_headers, q=q)
+        assert [movie["title"] for movie in listed["data"]] == found, q
+        assert listed["count"] == len(found)
+    assert _movies(client, user_headers, genre="war")["count"] == 1
+    assert _movies(client, user_headers, genre="comedy")["count"] == 1

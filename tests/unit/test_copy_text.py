@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from src.dialects import copy_rows, random_uuids
+from src.dialects import RisingUuids, copy_rows
 
 
 def test_plain_values_go_as_they_are_and_nulls_as_backslash_n():
@@ -18,9 +18,21 @@ def test_backslashes_tabs_and_line_ends_inside_a_value_are_escaped():
     assert copy_rows(rows) == ("Back\\\\slash\t\\\\N\t\\N\ntab\\there\ttwo\\r\\nlines\t1\n")
 
 
-def test_random_uuids_are_distinct_version_4_uuids():
-    ids = random_uuids(2000)
-    parsed = [uuid.UUID(hex=value) for value in ids]
-    assert len(set(ids)) == len(ids) == 2000
-    assert {(value.version, value.variant) for value in parsed} == {(4, uuid.RFC_4122)}
-    assert all(len(value) == 32 and value == value.lower() for value in ids)
+def test_ids_are_distinct_version_7_uuids_rising_across_calls():
+    ids = RisingUuids()
+    made = ids.take(2000) + ids.take(1) + ids.take(500)
+    parsed = [uuid.UUID(hex=value) for value in made]
+    assert len(set(made)) == len(made) == 2501
+    assert {(value.version, value.variant) for value in parsed} == {(7, uuid.RFC_4122)}
+    assert all(len(value) == 32 and value == value.lower() for value in made)
+    assert made == sorted(made)
+
+
+def test_ids_keep_rising_when_a_millisecond_runs_out_of_numbers_or_the_clock_goes_back():
+    ids = RisingUuids()
+    first = ids.take(1)
+    ids._millis += 60_000  # as if the clock then went back a minute
+    ids._sequence = (1 << RisingUuids._SEQUENCE_BITS) - 2  # and two numbers were left
+    made = first + ids.take(5)
+    assert made == sorted(made) and len(set(made)) == 6
+    assert [uuid.UUID(hex=value).version for value in made] == [7] * 6
