@@ -157,6 +157,12 @@ def modifies_data_in_with(connection: Connection) -> bool:
     return bool(connection.dialect.name == POSTGRES)
 
 
+def joins_lateral() -> bool:
+    """Whether a subquery in FROM may read the columns of the tables before it (LATERAL:
+    Postgres; SQLite has none)."""
+    return _session_dialect() == POSTGRES
+
+
 def keeps_pg_catalog() -> bool:
     """Whether the session's server keeps Postgres's catalog (pg_index, pg_get_indexdef, with
     transactional DDL), which src/catalog/empty_load.py drops and rebuilds indexes from."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, false, or_
+from sqlalchemy import and_, false, or_, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from src.catalog.models import Movie
@@ -119,6 +119,31 @@ def segments(keys: list[SortKey], values: list[Any]) -> list[ColumnElement[bool]
     if head.name in NULLABLE and not head.descending:
         return [first, column.is_(None)]
     return [first]
+
+
+def in_one_range(keys: list[SortKey]) -> bool:
+    """Whether the rows after any position are one range of the leading key's index (the
+    leading key is never NULL)."""
+    return keys[0].name not in NULLABLE
+
+
+def one_row_value(keys: list[SortKey]) -> bool:
+    """Whether the keys go all one way and are never NULL: the rows after a position are
+    then those whose keys, as one row value, compare beyond it."""
+    return len({key.descending for key in keys}) == 1 and not NULLABLE & {k.name for k in keys}
+
+
+def one_range(keys: list[SortKey], values: list[Any]) -> ColumnElement[bool]:
+    """The rows after `values`, for keys in_one_range. Keys all one way and never NULL are
+    compared as one row value, which the index takes as its range (an OR of the keys would be
+    tested on every entry on the way: twice the time)."""
+    if not in_one_range(keys):
+        raise ValueError(f"the rows after a position by {keys[0].name} are not one range")
+    if one_row_value(keys):
+        columns, row = tuple_(*(key.column for key in keys)), tuple_(*values)
+        return columns < row if keys[0].descending else columns > row
+    (rows,) = segments(keys, values)
+    return rows
 
 
 def _query_digest(query_key: str) -> str:

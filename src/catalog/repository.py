@@ -9,7 +9,7 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Select, case, func, literal, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -306,19 +306,79 @@ def by_relevance(
 
 
 def sorted_page(
-    *, keys: list[keyset.SortKey], offset: int, limit: int, **filters: Any
+    *,
+    keys: list[keyset.SortKey],
+    offset: int,
+    limit: int,
+    after: list[Any] | None = None,
+    **filters: Any,
 ) -> list[Movie]:
-    """A page by offset in the order of keys."""
+    """A page by offset in the order of keys, counted from the start or from the rows after
+    the position `after` (then the keys must be keyset.in_one_range)."""
     _allow_typos(filters)
     order = keyset.ordering(keys)
     # The offset is skipped over the ids alone (an index-only scan of the sort's index), and
     # only the page's own movies are read from the table: page 5,000 skips index entries,
     # not 100,000 rows.
     page_ids = (
-        select(Movie.id).where(*_conditions(filters)).order_by(*order).offset(offset).limit(limit)
+        select(Movie.id)
+        .where(*_conditions(filters), *_from(keys, after))
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit)
     )
     query = select(Movie).where(Movie.id.in_(page_ids.scalar_subquery())).order_by(*order)
     return list(db.session.scalars(query))
+
+
+def positions_after(
+    *, keys: list[keyset.SortKey], after: list[Any] | None, every: int, count: int, **filters: Any
+) -> list[list[Any]]:
+    """The sort values (one a key, the id last) of the movie every `every` rows past the
+    position `after` (past the start when None): of the every-th, the 2*every-th, ... up to
+    `count` of them, fewer when the movies run out."""
+    _allow_typos(filters)
+    columns = [key.column for key in keys]
+    order = keyset.ordering(keys)
+
+    def step(start: list[Any] | None) -> Select[Any]:
+        query = select(*columns).where(*_conditions(filters), *_from(keys, start))
+        return query.order_by(*order).offset(every - 1).limit(1)
+
+    first = step(after)
+    if not (dialects.joins_lateral() and keyset.one_row_value(keys)):  # a statement a step
+        found: list[list[Any]] = []
+        while len(found) < count:
+            row = db.session.execute(step(found[-1] if found else after)).first()
+            if row is None:
+                break
+            found.append(list(row))
+        return found
+    # One statement: each step skips from the last step's movie, found by the sort's index.
+    head = select(first.add_columns(literal(1).label("step")).subquery("first"))
+    walk = head.cte("walk", recursive=True)
+    following = (
+        select(*columns)
+        .where(*_conditions(filters), keyset.one_range(keys, [walk.c[k.name] for k in keys]))
+        .order_by(*order)
+        .offset(every - 1)
+        .limit(1)
+        .lateral("following")
+    )
+    number = (walk.c.step + 1).label("step")
+    walk = walk.union_all(
+        select(*following.c, number)
+        .select_from(walk.join(following, true()))
+        .where(walk.c.step < count)
+    )
+    rows = db.session.execute(select(*(walk.c[key.name] for key in keys)).order_by(walk.c.step))
+    return [list(row) for row in rows]
+
+
+def _from(keys: list[keyset.SortKey], after: list[Any] | None) -> list[ColumnElement[bool]]:
+    if after is None:
+        return []
+    return [keyset.one_range(keys, after)]
 
 
 def after_cursor(
