@@ -73,7 +73,8 @@ def test_every_page_by_number_is_the_plain_offsets_page(
     for page_size in (1, 3, 5, 9):  # each its own query: its positions, or those kept before
         pages = -(-len(expected) // page_size)
         for page in (pages, *range(1, pages + 2)):  # the last page first, then in order
-            listed = _ids(client, user_headers, sort=sort, page=page, page_size=page_size, **filters)
+            query = {"sort": sort, "page": page, "page_size": page_size, **filters}
+            listed = _ids(client, user_headers, **query)
             start = (page - 1) * page_size
             assert listed == expected[start : start + page_size], (page_size, page)
 
