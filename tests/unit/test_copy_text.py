@@ -1,10 +1,12 @@
-"""The COPY text the import sends Postgres, and the ids it makes for the movies."""
+"""The COPY text the import sends Postgres, the ids it makes for the movies, and the filter
+that spares most batches the check for an external_id loaded before."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
 
+from src.catalog.bulk import KeyFilter
 from src.dialects import RisingUuids, copy_rows
 
 
@@ -36,3 +38,16 @@ def test_ids_keep_rising_when_a_millisecond_runs_out_of_numbers_or_the_clock_goe
     made = first + ids.take(5)
     assert made == sorted(made) and len(set(made)) == 6
     assert [uuid.UUID(hex=value).version for value in made] == [7] * 6
+
+
+def test_the_key_filter_finds_every_key_added_and_rarely_another():
+    loaded = KeyFilter()
+    added = [f"scale-{number}" for number in range(100_000)]
+    loaded.add(added)
+    assert all(loaded.any_added([key]) for key in added)  # a repeat always goes to the check
+    assert loaded.any_added(["new-1", "new-2", added[-1]])
+    assert not any(
+        loaded.any_added([f"new-{batch}-{number}" for number in range(10_000)])
+        for batch in range(5)
+    )  # one batch in 10^12 here: new keys skip the check
+    assert not KeyFilter().any_added(added[:10])
