@@ -44,9 +44,7 @@ def suspend(connection: Connection) -> None:
     secondary indexes are). The derived tables are locked now, not at the rebuild: a search
     that read one of them and then waits for `movies` would otherwise deadlock with it."""
     connection.exec_driver_sql(f"LOCK TABLE {', '.join(TABLES)} IN ACCESS EXCLUSIVE MODE")
-    for table, triggers in TRIGGERS.items():
-        for trigger in triggers:
-            connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    _switch_triggers(connection, "DISABLE")
     connection.exec_driver_sql("ALTER TABLE movie_words DROP CONSTRAINT pk_movie_words")
 
 
@@ -68,6 +66,10 @@ def rebuild(connection: Connection, *, every_word: bool) -> None:
         connection.exec_driver_sql(_WORDS_OF)
     for statement in _COUNTS:
         connection.exec_driver_sql(statement)
+    _switch_triggers(connection, "ENABLE")
+
+
+def _switch_triggers(connection: Connection, switch: str) -> None:
     for table, triggers in TRIGGERS.items():
         for trigger in triggers:
-            connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+            connection.exec_driver_sql(f"ALTER TABLE {table} {switch} TRIGGER {trigger}")
