@@ -345,17 +345,15 @@ def positions_after(
         query = select(*columns).where(*_conditions(filters), *_from(keys, start))
         return query.order_by(*order).offset(every - 1).limit(1)
 
-    first = step(after)
     if not (dialects.joins_lateral() and keyset.one_row_value(keys)):  # a statement a step
         found: list[list[Any]] = []
-        while len(found) < count:
-            row = db.session.execute(step(found[-1] if found else after)).first()
-            if row is None:
-                break
-            found.append(list(row))
+        start = after
+        while len(found) < count and (row := db.session.execute(step(start)).first()) is not None:
+            start = list(row)
+            found.append(start)
         return found
     # One statement: each step skips from the last step's movie, found by the sort's index.
-    head = select(first.add_columns(literal(1).label("step")).subquery("first"))
+    head = select(step(after).add_columns(literal(1).label("step")).subquery("first"))
     walk = head.cte("walk", recursive=True)
     following = (
         select(*columns)
