@@ -26,7 +26,7 @@ from src.fields import StrictFloat, TrimmedString
 Check = Callable[[Any], Any]
 Test = Callable[[Any], bool]
 _EXACT_FLOAT = 2**53  # an int beyond it may not convert to float exactly, or at all
-_ISO_DATE_FORMATS = (None, "iso", "iso8601")
+ISO_DATE_FORMATS = (None, "iso", "iso8601")
 
 
 class Unsure(Exception):  # noqa: N818 (a signal, not an error: the schema decides)
@@ -40,7 +40,7 @@ class RowChecks:
         self.checks: dict[str, Check] = {}
         self.required: frozenset[str] = frozenset()
         self.defaults: tuple[tuple[str, Any], ...] = ()
-        if _plain_schema(schema):
+        if plain_schema(schema):
             checks = {name: _field_check(field) for name, field in schema.fields.items()}
             if None not in checks.values():
                 self.checks = {name: check for name, check in checks.items() if check}
@@ -71,7 +71,7 @@ class RowChecks:
         return loaded
 
 
-def _plain_schema(schema: Schema) -> bool:
+def plain_schema(schema: Schema) -> bool:
     """No schema-level hooks or options that change what a load gives."""
     hooked = any(
         hasattr(getattr(type(schema), name, None), "__marshmallow_hook__")
@@ -81,9 +81,14 @@ def _plain_schema(schema: Schema) -> bool:
     return not hooked and opts.dateformat is None and opts.unknown == "raise"
 
 
+def plain_field(field: fields.Field) -> bool:
+    """No field-level hooks or keys that change what a load gives."""
+    return not (field.pre_load or field.post_load or field.data_key or field.attribute)
+
+
 def _field_check(field: fields.Field) -> Check | None:
     """The field's check, or None when this module cannot be sure of it."""
-    if field.pre_load or field.post_load or field.data_key or field.attribute:
+    if not plain_field(field):
         return None
     convert = _converter(field)
     if convert is None:
@@ -117,8 +122,8 @@ def _converter(field: fields.Field) -> Check | None:
         return _integer
     if kind in (fields.Float, StrictFloat):
         return _finite_float if not field.allow_nan else None  # type: ignore[attr-defined]
-    if kind is StrictDate and field.format in _ISO_DATE_FORMATS:  # type: ignore[attr-defined]
-        return _date
+    if kind is StrictDate and field.format in ISO_DATE_FORMATS:  # type: ignore[attr-defined]
+        return date_of
     if kind is fields.List:
         return _list_of(field.inner)  # type: ignore[attr-defined]
     return None
@@ -152,7 +157,7 @@ def _finite_float(value: Any) -> float:
     raise Unsure
 
 
-def _date(value: Any) -> date:
+def date_of(value: Any) -> date:
     if type(value) is not str or not DATE_SHAPE.fullmatch(value):
         raise Unsure
     try:
