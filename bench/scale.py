@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bench import scale_floor
 from bench.report import machine, measured_at, record, verdict
 from bench.scale_data import write_catalog_file
 from bench.server import run_flask
@@ -159,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     if options.import_only:
         print(text)
         return 0
+    text += "\n\n" + scale_floor.report(scale_floor.measure(url), import_s=run.seconds)
     try:
         queries = importlib.import_module("bench.scale_queries")
     except ModuleNotFoundError:

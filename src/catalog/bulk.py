@@ -87,7 +87,7 @@ _LINK = (
 )
 
 
-_COPIED_COLUMNS = ("id", "external_id", *VALUE_COLUMNS, "created_at", "updated_at")
+COPIED_COLUMNS = ("id", "external_id", *VALUE_COLUMNS, "created_at", "updated_at")
 _ANY_LOADED = "SELECT EXISTS (SELECT 1 FROM movies WHERE external_id = ANY(%(keys)s::text[]))"
 _NAMED_GENRES = (
     "INSERT INTO genres (name) SELECT min(n) FROM unnest(%(names)s::text[]) AS n "
@@ -218,7 +218,7 @@ class Loader:
         if keys and connection.exec_driver_sql(_ANY_LOADED, {"keys": keys}).scalar_one():
             self._upserted = True
             return _write_batch(batch)
-        dialects.copy_in(connection, "movies", _COPIED_COLUMNS, batch.text, freeze=freeze)
+        dialects.copy_in(connection, "movies", COPIED_COLUMNS, batch.text, freeze=freeze)
         derived.add_words(connection, batch.ids[0], batch.ids[-1])
         genre_ids = self._genres_of(connection, batch.movies)
         links = "".join(
