@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import csv
-import gc
 import queue
 import threading
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -31,6 +29,7 @@ from src.catalog.import_rows import (
 )
 from src.catalog.models import Movie as CatalogMovie
 from src.catalog.progress import Progress
+from src.collector import collecting_for_bulk
 from src.extensions import db
 
 DEFAULT_BATCH = 10_000
@@ -99,7 +98,7 @@ def _import(source: Source, rejects: RejectsFile, batch_size: int) -> Summary:
     summary = Summary()
     progress = Progress(total_bytes=source.total_bytes)
     batch: list[Movie] = []
-    with _fewer_collections(), BatchWriter(summary) as writer:
+    with collecting_for_bulk(), BatchWriter(summary) as writer:
         for row in read_rows(source):
             summary.read += 1
             if isinstance(row, Reject):
@@ -115,25 +114,6 @@ def _import(source: Source, rejects: RejectsFile, batch_size: int) -> Summary:
         writer.write(batch)
     progress.done(rows=summary.read)
     return summary
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Python's cycle collector, for the import. It walks the container objects it tracks
-    each time 700 more are made, and a batch makes some 100,000 (its rows' dicts, lists and
-    tuples) that all live until the batch is written; a full collection also walks every
-    object of the app's start. Those are set aside for the import (gc.freeze), young objects
-    are collected every 50,000 and the older ones more rarely still: at 300,000 rows the
-    import took 22% less CPU.
-    Restored after: a test's import runs in the test's process."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 class BatchWriter:
