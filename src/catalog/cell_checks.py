@@ -31,6 +31,7 @@ Cells = Callable[[list[str]], dict[str, Any]]
 _DIGITS = 18
 INTEGER = re.compile(rf"[+-]?\d{{1,{_DIGITS}}}", re.ASCII)  # what a CSV cell of an Integer may be
 LIST_SEPARATOR = "|"
+LIST_ESCAPE = "\\"  # before a separator or itself (import_rows._split): the converted way's
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,8 @@ def _list(inner: fields.Field, rules: _Rules, empty: Callable[[], Any]) -> TextC
     def check(text: str) -> Any:
         if not text:
             return empty()
+        if LIST_ESCAPE in text:
+            raise Unsure
         items = text.split(LIST_SEPARATOR)
         if trim:
             items = list(map(str.strip, items))

@@ -19,11 +19,11 @@ from src.catalog.bulk import Batch, Loader
 from src.catalog.import_rows import (
     COLUMNS,
     FORMATS,
-    GENRE_SEPARATOR,
     ImportFileError,
     Movie,
     Reject,
     Source,
+    list_cell,
     open_source,
     read_rows,
 )
@@ -195,7 +195,7 @@ def export_movies(file: IO[str]) -> None:
 
 def _export_row(movie: CatalogMovie) -> list[Any]:
     values: dict[str, Any] = {name: getattr(movie, name) for name in COLUMNS if name != "genres"}
-    values["genres"] = GENRE_SEPARATOR.join(genre.name for genre in movie.genres)
+    values["genres"] = list_cell([genre.name for genre in movie.genres])
     if values["expiry_date"] is not None:
         values["expiry_date"] = values["expiry_date"].isoformat()
     return ["" if values[name] is None else values[name] for name in COLUMNS]

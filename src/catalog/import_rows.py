@@ -22,14 +22,13 @@ from typing import IO, Any, NamedTuple
 
 from marshmallow import ValidationError, fields
 
-from src.catalog.cell_checks import INTEGER, LIST_SEPARATOR, cells_of
+from src.catalog.cell_checks import INTEGER, LIST_ESCAPE, LIST_SEPARATOR, cells_of
 from src.catalog.models import EXTERNAL_ID_MAX
 from src.catalog.row_checks import RowChecks, Unsure
 from src.catalog.schemas import MovieCreateSchema
 
 FORMATS = ("csv", "jsonl")
 EXTERNAL_ID = "external_id"
-GENRE_SEPARATOR = LIST_SEPARATOR
 _SCHEMA = MovieCreateSchema()
 _CHECKS = RowChecks(_SCHEMA)
 COLUMNS = (EXTERNAL_ID, *_SCHEMA.fields)
@@ -226,7 +225,34 @@ def _float(value: str) -> float | str:
 
 
 def _split(value: str) -> list[str]:
-    return value.split(LIST_SEPARATOR)
+    """A list cell's parts: `|` separates them, `\\|` is a `|` inside one and `\\\\` a
+    backslash (a backslash before anything else is itself)."""
+    if LIST_ESCAPE not in value:
+        return value.split(LIST_SEPARATOR)
+    parts, part = [], []
+    characters = iter(value)
+    for character in characters:
+        if character == LIST_ESCAPE:
+            following = next(characters, "")
+            escaped = following in (LIST_SEPARATOR, LIST_ESCAPE)
+            part.append(following if escaped else character + following)
+        elif character == LIST_SEPARATOR:
+            parts.append("".join(part))
+            part = []
+        else:
+            part.append(character)
+    parts.append("".join(part))
+    return parts
+
+
+def list_cell(parts: list[str]) -> str:
+    """The cell _split reads back as these parts (the export's `genres`)."""
+    return LIST_SEPARATOR.join(
+        part.replace(LIST_ESCAPE, LIST_ESCAPE * 2).replace(
+            LIST_SEPARATOR, LIST_ESCAPE + LIST_SEPARATOR
+        )
+        for part in parts
+    )
 
 
 def _jsonl_rows(text: IO[str]) -> Iterator[Movie | Reject]:

@@ -177,6 +177,7 @@ def test_the_export_imports_back_to_the_same_catalog(
         "release_year": 2001,
         "rating": 2,
         "description": "tab\there",
+        "genres": ["Rock|Pop", "AC\\DC", "Ends\\", "Plain"],  # the separator, the escape
     }
     assert client.post("/catalog/movies/", json=posted, headers=admin_headers).status_code == 201
     runner = app.test_cli_runner()

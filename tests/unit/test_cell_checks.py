@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from marshmallow import Schema, fields, validate
 
 from src.catalog.cell_checks import cells_of
-from src.catalog.import_rows import COLUMNS, CsvRows, Movie, Reject
+from src.catalog.import_rows import COLUMNS, CsvRows, Movie, Reject, list_cell
 
 HEADER = list(COLUMNS)
 VALID = {
@@ -38,6 +38,7 @@ CELLS = st.one_of(
     st.sampled_from(["9999-12-31", "2030-01-01T00:00:00Z", "١٢٣٤-01-01", "2030-01-01\n"]),
     st.sampled_from(["Drama", "Drama| War ", "|", "Drama||War", " | ", "g" * 50, "g" * 51]),
     st.sampled_from(["|".join(["Drama"] * 20), "|".join(["Drama"] * 21), "e" * 101, " e "]),
+    st.sampled_from(["Rock\\|Pop", "a\\\\|b", "\\", "x\\y", "|\\|", "\\" * 3 + "|"]),
     st.text(max_size=6),
 )
 
@@ -90,6 +91,23 @@ def test_the_fast_way_never_differs_from_judging_the_converted_cells(changes):
         assert {name: type(value) for name, value in fast.fields.items()} == {
             name: type(value) for name, value in judged.fields.items()
         }
+
+
+@pytest.mark.parametrize(
+    ("cell", "genres"),
+    [
+        ("Rock\\|Pop|Jazz", ["Rock|Pop", "Jazz"]),
+        ("AC\\\\DC", ["AC\\DC"]),
+        ("AC\\DC", ["AC\\DC"]),  # a backslash before anything else is itself
+        ("Ends\\\\|Next", ["Ends\\", "Next"]),
+    ],
+)
+def test_a_genres_cell_reads_its_escapes(cell, genres):
+    movie = CsvRows(HEADER).movie(4, _cells({**VALID, "genres": cell}))
+    assert isinstance(movie, Movie)
+    assert movie.fields["genres"] == genres
+    written = CsvRows(HEADER).movie(5, _cells({**VALID, "genres": list_cell(genres)}))
+    assert written.fields["genres"] == genres  # the export's cell reads back the same
 
 
 class EmailSchema(Schema):
