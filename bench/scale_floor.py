@@ -93,14 +93,14 @@ def _load_again(movies_text: Path, links_text: Path) -> tuple[float, float]:
         raise RuntimeError("the catalog could not be taken for a load into an empty catalog")
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     freeze = " WITH (FREEZE)" if load.frozen else ""
-    for table, columns, text in (
-        ("movies", COPIED_COLUMNS, movies_text),
-        ("movie_genres", _LINK_COLUMNS, links_text),
-    ):
+
+    def copy_in(table: str, columns: tuple[str, ...], text: Path) -> None:
         with text.open() as source:
             cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN{freeze}", source)
-        if table == "movies":
-            derived.add_words(connection, str(UUID(int=0)), str(UUID(int=(1 << 128) - 1)))
+
+    copy_in("movies", COPIED_COLUMNS, movies_text)
+    derived.add_words(connection, str(UUID(int=0)), str(UUID(int=(1 << 128) - 1)))
+    copy_in("movie_genres", _LINK_COLUMNS, links_text)
     loaded = time.perf_counter()
     empty_load.finish(load.rebuild, every_word=False)
     built = time.perf_counter()

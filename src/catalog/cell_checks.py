@@ -85,16 +85,18 @@ def cells_of(
         if check is None:
             return None
         checks.append(check)
-    left_out = {name: field for name, field in schema.fields.items() if name not in header}
-    if any(field.required or field.load_default is missing for field in left_out.values()):
+    # A column left out of the header loads as an empty cell that is not null would.
+    left_out = [
+        (n, _empty(f, null_when_empty=False)) for n, f in schema.fields.items() if n not in header
+    ]
+    if any(made in (None, _unsure) for _, made in left_out):
         return None  # the schema would say a field is missing, or load no value for it
     names = tuple(header)
-    defaults = [(name, field.load_default) for name, field in left_out.items()]
 
     def load(cells: list[str]) -> dict[str, Any]:
         loaded = {name: check(text) for name, check, text in zip(names, checks, cells, strict=True)}
-        for name, default in defaults:
-            loaded[name] = default() if callable(default) else default
+        for name, made in left_out:
+            loaded[name] = made()  # type: ignore[misc]
         return loaded
 
     return load

@@ -140,22 +140,22 @@ class CsvRows:
     def __init__(self, header: list[str]) -> None:
         self.header = header
         self._columns = [_column(name) for name in header]
-        self._null_when_empty = {name: empty for name, _, empty in self._columns}
+        null_when_empty = {name: empty for name, _, empty in self._columns}
         self.fast = cells_of(
             _SCHEMA,
             header,
-            null_when_empty=self._null_when_empty.__getitem__,
+            null_when_empty=null_when_empty.__getitem__,
             others={EXTERNAL_ID: _external_id_cell},
         )
 
     def movie(self, line: int, values: list[str]) -> Movie | Reject:
-        if self.fast is not None:
-            try:
-                loaded = self.fast(values)
-            except Unsure:
-                return self.judged(line, values)
-            return Movie(line, loaded.pop(EXTERNAL_ID, None), loaded)
-        return self.judged(line, values)
+        if self.fast is None:
+            return self.judged(line, values)
+        try:
+            loaded = self.fast(values)
+        except Unsure:
+            return self.judged(line, values)
+        return Movie(line, loaded.pop(EXTERNAL_ID, None), loaded)
 
     def judged(self, line: int, values: list[str]) -> Movie | Reject:
         row: dict[str, Any] = {}
